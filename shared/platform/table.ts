@@ -43,3 +43,13 @@ export const OUTBOX_KIND_VALUE = 'outbox';
 export function tableName(): string {
   return process.env.TABLE_NAME ?? table.logicalName;
 }
+
+/**
+ * Which stream records feed the outbox publisher: new outbox items only. Lambda's event filtering
+ * and EventBridge share this pattern syntax, so the CDK event source mapping and the local cloud use
+ * this one object.
+ */
+export const OUTBOX_STREAM_FILTER = {
+  eventName: ['INSERT'],
+  dynamodb: { NewImage: { [OUTBOX_KIND_ATTRIBUTE]: { S: [OUTBOX_KIND_VALUE] } } },
+} as const;

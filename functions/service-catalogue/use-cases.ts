@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { getDatabase } from '#shared/data/database.ts';
+import { throwOnCancelled } from '#shared/data/transactions.ts';
+import {
+  allowedNextStatuses,
+  canMoveStatus,
+  creationChanges,
+  diffService,
+  type NewService,
+  type Service,
+  type ServiceChanges,
+  type ServiceStatus,
+} from '#shared/domain/service-catalogue/service.ts';
+import { ServiceCreated, ServiceUpdated } from '#shared/events/service-catalogue.ts';
+import { openCursor, sealCursor } from '#shared/platform/cursor.ts';
+import { ConflictError, NotFoundError, PreconditionFailedError } from '#shared/platform/errors.ts';
+import { outboxRecord } from '#shared/platform/outbox.ts';
+import type { TenantContext } from '#shared/platform/tenant-context.ts';
+
+interface Command {
+  ctx: TenantContext;
+  correlationId: string;
+  now: Date;
+}
+
+type StoredService = Service & { tenantId: string };
+
+function toService({ tenantId: _tenant, ...service }: StoredService & { sortName?: string | undefined }): Service {
+  const { sortName: _sort, ...rest } = service;
+  return rest;
+}
+
+export async function listServices(
+  ctx: TenantContext,
+  query: { limit: number; cursor?: string | undefined; status?: ServiceStatus | undefined },
+) {
+  const scope = `services:${query.status ?? 'all'}`;
+  const cursor = openCursor(ctx, scope, query.cursor);
+  const base = getDatabase().entities.service.query.byName({ tenantId: ctx.tenantId });
+  const filtered = query.status ? base.where(({ status }, { eq }) => eq(status, query.status)) : base;
+  const page = await filtered.go({ cursor, limit: query.limit });
+  return { items: page.data.map(toService), nextCursor: sealCursor(ctx, scope, page.cursor) };
+}
+
+export async function getService(ctx: TenantContext, serviceId: string): Promise<Service> {
+  const found = await getDatabase().entities.service.get({ tenantId: ctx.tenantId, serviceId }).go();
+  if (!found.data) throw new NotFoundError(`No service ${serviceId}`);
+  return toService(found.data);
+}
+
+export async function createService({ ctx, correlationId, now }: Command, input: NewService): Promise<Service> {
+  const at = now.toISOString();
+  const service: Service = {
+    serviceId: randomUUID(),
+    ...input,
+    version: 1,
+    createdAt: at,
+    createdBy: ctx.userName,
+    updatedAt: at,
+    updatedBy: ctx.userName,
+  };
+  const event = outboxRecord(
+    ctx,
+    ServiceCreated,
+    { serviceId: service.serviceId, name: service.name, status: service.status, changes: creationChanges(input) },
+    { correlationId, now },
+  );
+  const db = getDatabase();
+  const result = await db.transaction
+    .write(({ service: services, outbox }) => [
+      services.create({ tenantId: ctx.tenantId, ...service }).commit(),
+      outbox.create(event).commit(),
+    ])
+    .go();
+  throwOnCancelled(result, 'The service');
+  return service;
+}
+
+export async function updateService(
+  { ctx, correlationId, now }: Command,
+  serviceId: string,
+  expectedVersion: number,
+  changes: ServiceChanges,
+): Promise<Service> {
+  const current = await getService(ctx, serviceId);
+  if (current.version !== expectedVersion) {
+    throw new PreconditionFailedError(
+      `The service is at version ${current.version}, not ${expectedVersion}; read it again and retry`,
+      { currentVersion: current.version },
+    );
+  }
+  if (changes.status && !canMoveStatus(current.status, changes.status)) {
+    throw new ConflictError(`A ${current.status} service cannot become ${changes.status}`, {
+      allowed: allowedNextStatuses(current.status),
+    });
+  }
+  const diff = diffService(current, changes);
+  if (diff.length === 0) return current;
+  const next: Service = {
+    ...current,
+    ...Object.fromEntries(diff.map((change) => [change.field, change.to])),
+    version: current.version + 1,
+    updatedAt: now.toISOString(),
+    updatedBy: ctx.userName,
+  };
+  const event = outboxRecord(
+    ctx,
+    ServiceUpdated,
+    { serviceId, name: next.name, status: next.status, recordVersion: next.version, changes: diff },
+    { correlationId, now },
+  );
+  const { name, description, owner, status, updatedAt, updatedBy } = next;
+  const db = getDatabase();
+  const result = await db.transaction
+    .write(({ service, outbox }) => [
+      service
+        .patch({ tenantId: ctx.tenantId, serviceId })
+        .set({ name, description, owner, status, updatedAt, updatedBy, version: next.version })
+        .where(({ version }, { eq }) => eq(version, current.version))
+        .commit(),
+      outbox.create(event).commit(),
+    ])
+    .go();
+  throwOnCancelled(result, 'The service');
+  return next;
+}
