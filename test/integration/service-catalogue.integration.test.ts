@@ -1,0 +1,124 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyStructuredResultV2, DynamoDBRecord } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTable, type LocalDatabase, startLocalDatabase } from '#infra/local/database/index.ts';
+import { table } from '#shared/platform/table.ts';
+import { type Caller, httpEvent, lambdaContext } from '../support/http-event.ts';
+
+/*
+ * The catalogue's handler against the local database (dynalite with the project's transaction and
+ * stream layer): real keys, real conditions, real pagination.
+ */
+let database: LocalDatabase;
+const changes: DynamoDBRecord[] = [];
+let handler: typeof import('#functions/service-catalogue/handler.ts').handler;
+let manifest: typeof import('#functions/service-catalogue/manifest.ts').manifest;
+
+const owner: Caller = { tenantId: 'acme', userId: 'u-owner', name: 'Olive', roles: ['service-owner'] };
+const otherTenant: Caller = { tenantId: 'globex', userId: 'u-g', roles: ['tenant-admin'] };
+
+async function call(event: ReturnType<typeof httpEvent>) {
+  const result = (await handler(event, lambdaContext())) as APIGatewayProxyStructuredResultV2;
+  return { status: result.statusCode, headers: result.headers ?? {}, json: JSON.parse(result.body ?? 'null') };
+}
+
+beforeAll(async () => {
+  database = await startLocalDatabase();
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = database.endpoint;
+  await ensureTable(new DynamoDBClient({ endpoint: database.endpoint }), table.logicalName, table);
+  database.onChange((records) => changes.push(...records));
+  ({ handler } = await import('#functions/service-catalogue/handler.ts'));
+  ({ manifest } = await import('#functions/service-catalogue/manifest.ts'));
+});
+
+afterAll(async () => {
+  await database.stop();
+});
+
+describe('service catalogue on the local database', () => {
+  it('creates a service and its outbox event atomically', async () => {
+    const before = changes.length;
+
+    const created = await call(httpEvent(manifest.routes.createService, { caller: owner, body: { name: 'Mail', owner: 'IT' } }));
+
+    expect(created.status).toBe(201);
+    const inserted = changes.slice(before).map((record) => record.dynamodb?.NewImage?.pk?.S);
+    expect(inserted).toEqual([`t#acme#service#${created.json.serviceId}`, expect.stringMatching(/^t#acme#outbox#/)]);
+  });
+
+  it('lists by name across pages with signed cursors, and only the caller tenant', async () => {
+    for (const name of ['Zeta', 'alpha', 'Beta', 'gamma']) {
+      await call(httpEvent(manifest.routes.createService, { caller: owner, body: { name, owner: 'IT' } }));
+    }
+    await call(httpEvent(manifest.routes.createService, { caller: otherTenant, body: { name: 'Globex only', owner: 'IT' } }));
+
+    const names: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await call(
+        httpEvent(manifest.routes.listServices, { caller: owner, query: { limit: '2', ...(cursor ? { cursor } : {}) } }),
+      );
+      expect(page.status).toBe(200);
+      names.push(...page.json.items.map((item: { name: string }) => item.name));
+      cursor = page.json.nextCursor ?? undefined;
+      pages += 1;
+    } while (cursor && pages < 10);
+
+    expect(names).toEqual(['alpha', 'Beta', 'gamma', 'Mail', 'Zeta']);
+  });
+
+  it('refuses a cursor of the same list in another tenant', async () => {
+    const page = await call(httpEvent(manifest.routes.listServices, { caller: owner, query: { limit: '1' } }));
+
+    const replayed = await call(
+      httpEvent(manifest.routes.listServices, { caller: otherTenant, query: { cursor: page.json.nextCursor } }),
+    );
+
+    expect(replayed.status).toBe(400);
+  });
+
+  it('lets exactly one of two concurrent edits of the same version win', async () => {
+    const created = await call(httpEvent(manifest.routes.createService, { caller: owner, body: { name: 'VPN', owner: 'Net' } }));
+    const edit = (newOwner: string) =>
+      call(
+        httpEvent(manifest.routes.updateService, {
+          caller: owner,
+          params: { serviceId: created.json.serviceId },
+          headers: { 'if-match': '"1"' },
+          body: { owner: newOwner },
+        }),
+      );
+
+    const results = await Promise.all([edit('Alice'), edit('Bob')]);
+
+    expect(results.map((result) => result.status).sort()).toEqual([200, 412]);
+    const winner = results.find((result) => result.status === 200)?.json.owner;
+    const stored = await call(
+      httpEvent(manifest.routes.getService, { caller: owner, params: { serviceId: created.json.serviceId } }),
+    );
+    expect(stored.json).toMatchObject({ owner: winner, version: 2 });
+    expect(stored.headers.etag).toBe('"2"');
+  });
+
+  it('answers 404 for another tenant’s service id and leaves it untouched', async () => {
+    const created = await call(httpEvent(manifest.routes.createService, { caller: owner, body: { name: 'ERP', owner: 'Apps' } }));
+    const serviceId = created.json.serviceId as string;
+
+    const read = await call(httpEvent(manifest.routes.getService, { caller: otherTenant, params: { serviceId } }));
+    const write = await call(
+      httpEvent(manifest.routes.updateService, {
+        caller: otherTenant,
+        params: { serviceId },
+        headers: { 'if-match': '"1"' },
+        body: { name: 'Hijacked' },
+      }),
+    );
+
+    expect(read.status).toBe(404);
+    expect(write.status).toBe(404);
+    expect(JSON.stringify(read.json)).not.toContain('ERP');
+    const mine = await call(httpEvent(manifest.routes.getService, { caller: owner, params: { serviceId } }));
+    expect(mine.json.name).toBe('ERP');
+  });
+});
