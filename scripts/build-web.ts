@@ -13,10 +13,15 @@ const marker = join(web, 'build', 'index.html');
 function newestMtime(path: string): number {
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
-  return readdirSync(path).reduce((newest, entry) => Math.max(newest, newestMtime(join(path, entry))), stat.mtimeMs);
+  return readdirSync(path).reduce(
+    (newest, entry) => Math.max(newest, newestMtime(join(path, entry))),
+    stat.mtimeMs,
+  );
 }
 
-const sources = ['src', 'static', 'vite.config.ts', 'package.json'].map((entry) => join(web, entry)).filter(existsSync);
+const sources = ['src', 'static', 'vite.config.ts', 'package.json']
+  .map((entry) => join(web, entry))
+  .filter(existsSync);
 const stale = !existsSync(marker) || sources.some((source) => newestMtime(source) > statSync(marker).mtimeMs);
 
 if (process.argv.includes('--if-stale') && !stale) process.exit(0);

@@ -21,9 +21,18 @@ interface Step {
 const checks: Step[] = [
   { name: 'typecheck', command: bin('tsc'), args: ['-p', 'tsconfig.json'] },
   { name: 'lint and format', command: bin('biome'), args: ['ci', '--reporter=summary', '.'] },
-  { name: 'web check', command: bin('svelte-check'), args: ['--tsconfig', './tsconfig.json', '--fail-on-warnings'], cwd: join(root, 'web') },
+  {
+    name: 'web check',
+    command: bin('svelte-check'),
+    args: ['--tsconfig', './tsconfig.json', '--fail-on-warnings'],
+    cwd: join(root, 'web'),
+  },
   { name: 'web build', command: process.execPath, args: ['scripts/build-web.ts'] },
-  { name: 'cdk synth', command: bin('cdk'), args: ['synth', '--quiet', '--output', join(resultsDir, 'cdk.out')] },
+  {
+    name: 'cdk synth',
+    command: bin('cdk'),
+    args: ['synth', '--quiet', '--output', join(resultsDir, 'cdk.out')],
+  },
 ];
 
 let passed = 0;
@@ -34,7 +43,11 @@ const failures: string[] = [];
 function run(step: Step): boolean {
   const started = Date.now();
   console.log(`\n▶ ${step.name}`);
-  const result = spawnSync(step.command, step.args, { cwd: step.cwd ?? root, stdio: 'inherit', env: process.env });
+  const result = spawnSync(step.command, step.args, {
+    cwd: step.cwd ?? root,
+    stdio: 'inherit',
+    env: process.env,
+  });
   const ok = result.status === 0;
   console.log(`${ok ? '✔' : '✘'} ${step.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   return ok;
@@ -74,7 +87,8 @@ if (existsSync(report)) {
   // A file that fails to load has no tests to count; count it so it cannot hide.
   const brokenFiles = results.testResults.filter((file) => file.status === 'failed' && file.message);
   failed += brokenFiles.length;
-  for (const file of brokenFiles) failures.push(`${file.name.replace(`${root}/`, '')}: ${file.message?.split('\n')[0]}`);
+  for (const file of brokenFiles)
+    failures.push(`${file.name.replace(`${root}/`, '')}: ${file.message?.split('\n')[0]}`);
   if (results.numFailedTests > 0) failures.push(`${results.numFailedTests} test(s)`);
 } else {
   failed += 1;

@@ -11,7 +11,10 @@ export const handler = createProcessHandler(manifest, {
   },
   subscriptions: {
     recordChanges: async ({ ctx, consumer, detail, envelope, logger, now }) => {
-      const data = detail.data as { serviceId: string; changes: { field: string; from: unknown; to: unknown }[] };
+      const data = detail.data as {
+        serviceId: string;
+        changes: { field: string; from: unknown; to: unknown }[];
+      };
       const appended = await appendAuditEntry(
         ctx,
         consumer,

@@ -56,7 +56,9 @@ describe('recordChanges subscription', () => {
       actorName: 'Ada',
       correlationId: 'corr-1',
     });
-    expect(JSON.parse(String(items[1]?.Put?.Item?.changes))).toEqual([{ field: 'owner', from: 'IT', to: 'Workplace' }]);
+    expect(JSON.parse(String(items[1]?.Put?.Item?.changes))).toEqual([
+      { field: 'owner', from: 'IT', to: 'Workplace' },
+    ]);
   });
 
   it('treats a redelivered event as done', async () => {

@@ -1,6 +1,6 @@
 import { getDatabase } from '#shared/data/database.ts';
 import { processedMarker, wasAlreadyProcessed } from '#shared/data/processed-events.ts';
-import type { AuditedEntityType, AuditEntry } from '#shared/domain/audit/audit-entry.ts';
+import type { AuditEntry, AuditedEntityType } from '#shared/domain/audit/audit-entry.ts';
 import type { DomainEventDetail } from '#shared/events/envelope.ts';
 import type { FieldChange } from '#shared/events/service-catalogue.ts';
 import { openCursor, sealCursor } from '#shared/platform/cursor.ts';
@@ -46,7 +46,8 @@ export async function appendAuditEntry(
     ])
     .go();
   if (wasAlreadyProcessed(result, 0)) return false;
-  if (result.canceled) throw new Error(`Audit entry for ${detail.eventId} was not written; the bus will retry`);
+  if (result.canceled)
+    throw new Error(`Audit entry for ${detail.eventId} was not written; the bus will retry`);
   return true;
 }
 

@@ -1,8 +1,8 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { eventBusName, getEventBridgeClient } from '#shared/platform/clients.ts';
 import { OUTBOX_KIND_ATTRIBUTE, OUTBOX_KIND_VALUE } from '#shared/platform/table.ts';
 
@@ -29,7 +29,10 @@ function outboxItem(record: DynamoDBRecord): OutboxItem | undefined {
  * Puts each new outbox item on the bus. Entries EventBridge refuses are reported back as batch item
  * failures so the stream retries just those records (and the ones after them, to keep order).
  */
-export async function publishOutbox(event: DynamoDBStreamEvent, logger: Logger): Promise<DynamoDBBatchResponse> {
+export async function publishOutbox(
+  event: DynamoDBStreamEvent,
+  logger: Logger,
+): Promise<DynamoDBBatchResponse> {
   const pending = event.Records.flatMap((record) => {
     const item = outboxItem(record);
     return item ? [{ item, sequenceNumber: record.dynamodb?.SequenceNumber ?? '' }] : [];
@@ -56,7 +59,11 @@ export async function publishOutbox(event: DynamoDBStreamEvent, logger: Logger):
           logger.error('event refused by the bus', { eventId: item.eventId, code });
           fail(sequenceNumber);
         } else {
-          logger.info('event published', { eventId: item.eventId, tenantId: item.tenantId, detailType: item.detailType });
+          logger.info('event published', {
+            eventId: item.eventId,
+            tenantId: item.tenantId,
+            detailType: item.detailType,
+          });
         }
       });
     } catch (error) {

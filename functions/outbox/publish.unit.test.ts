@@ -1,5 +1,5 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -9,7 +9,11 @@ import { handler } from './handler.ts';
 
 const eventBridge = mockClient(EventBridgeClient);
 
-function record(sequence: number, item: Record<string, unknown>, eventName: 'INSERT' | 'MODIFY' = 'INSERT'): DynamoDBRecord {
+function record(
+  sequence: number,
+  item: Record<string, unknown>,
+  eventName: 'INSERT' | 'MODIFY' = 'INSERT',
+): DynamoDBRecord {
   return {
     eventName,
     eventSource: 'aws:dynamodb',
@@ -67,7 +71,10 @@ describe('outbox publisher', () => {
       Entries: [{ EventId: 'a' }, { ErrorCode: 'InternalFailure', ErrorMessage: 'boom' }, { EventId: 'c' }],
     });
 
-    const result = await handler(stream([record(7, outbox(1)), record(8, outbox(2)), record(9, outbox(3))]), lambdaContext());
+    const result = await handler(
+      stream([record(7, outbox(1)), record(8, outbox(2)), record(9, outbox(3))]),
+      lambdaContext(),
+    );
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '8' }] });
   });

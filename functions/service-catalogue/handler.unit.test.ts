@@ -1,5 +1,10 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -53,7 +58,12 @@ describe('POST /api/services', () => {
     // Assess
     expect(response.statusCode).toBe(201);
     expect(response.headers?.etag).toBe('"1"');
-    expect(response.json).toMatchObject({ name: 'VPN', status: 'pipeline', version: 1, createdBy: 'Olive Owner' });
+    expect(response.json).toMatchObject({
+      name: 'VPN',
+      status: 'pipeline',
+      version: 1,
+      createdBy: 'Olive Owner',
+    });
     const writes = dynamo.commandCalls(TransactWriteCommand);
     expect(writes).toHaveLength(1);
     const items = writes[0]?.args[0].input.TransactItems ?? [];
@@ -62,21 +72,32 @@ describe('POST /api/services', () => {
     expect(serviceItem?.pk).toBe(`t#acme#service#${String(response.json?.serviceId)}`);
     expect(items[0]?.Put?.ConditionExpression).toContain('attribute_not_exists');
     const outboxItem = items[1]?.Put?.Item;
-    expect(outboxItem).toMatchObject({ kind: 'outbox', source: ServiceCreated.source, detailType: 'ServiceCreated' });
+    expect(outboxItem).toMatchObject({
+      kind: 'outbox',
+      source: ServiceCreated.source,
+      detailType: 'ServiceCreated',
+    });
     expect(String(outboxItem?.pk)).toMatch(/^t#acme#outbox#/);
     const detail = detailSchema(ServiceCreated.data).parse(JSON.parse(String(outboxItem?.detail)));
-    expect(detail).toMatchObject({ tenantId: 'acme', correlationId: 'corr-test', actor: { userId: 'u-owner' } });
+    expect(detail).toMatchObject({
+      tenantId: 'acme',
+      correlationId: 'corr-test',
+      actor: { userId: 'u-owner' },
+    });
     expect(detail.data.changes).toContainEqual({ field: 'name', from: null, to: 'VPN' });
   });
 
   it('answers 400 with one message per invalid field and writes nothing', async () => {
     const response = await call(
-      httpEvent(routes.createService, { caller: owner, body: { name: '   ', owner: 'x'.repeat(121), extra: 1 } }),
+      httpEvent(routes.createService, {
+        caller: owner,
+        body: { name: '   ', owner: 'x'.repeat(121), extra: 1 },
+      }),
     );
 
     expect(response.statusCode).toBe(400);
     expect(response.headers?.['content-type']).toContain('application/problem+json');
-    const paths = (response.json?.errors as { path: string }[]).map((error) => error.path);
+    const paths = ((response.json?.errors ?? []) as { path: string }[]).map((error) => error.path);
     expect(paths).toEqual(expect.arrayContaining(['body.name', 'body.owner']));
     expect(dynamo.calls()).toHaveLength(0);
   });
@@ -107,7 +128,9 @@ describe('POST /api/services', () => {
   it('hides the cause of an unexpected failure', async () => {
     dynamo.on(TransactWriteCommand).rejects(new Error('socket hang up at 10.0.0.1'));
 
-    const response = await call(httpEvent(routes.createService, { caller: owner, body: { name: 'X', owner: 'Y' } }));
+    const response = await call(
+      httpEvent(routes.createService, { caller: owner, body: { name: 'X', owner: 'Y' } }),
+    );
 
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toContain('socket');
@@ -119,19 +142,26 @@ describe('GET /api/services/{serviceId}', () => {
   it('answers the service with its version as ETag, reading only the caller tenant key', async () => {
     dynamo.on(GetCommand).resolves({ Item: stored });
 
-    const response = await call(httpEvent(routes.getService, { caller: requester, params: { serviceId: 'svc-1' } }));
+    const response = await call(
+      httpEvent(routes.getService, { caller: requester, params: { serviceId: 'svc-1' } }),
+    );
 
     expect(response.statusCode).toBe(200);
     expect(response.headers?.etag).toBe('"3"');
     expect(response.json).not.toHaveProperty('tenantId');
     expect(response.json).not.toHaveProperty('pk');
-    expect(dynamo.commandCalls(GetCommand)[0]?.args[0].input.Key).toEqual({ pk: 't#acme#service#svc-1', sk: 'service' });
+    expect(dynamo.commandCalls(GetCommand)[0]?.args[0].input.Key).toEqual({
+      pk: 't#acme#service#svc-1',
+      sk: 'service',
+    });
   });
 
   it('answers 404 when the service is not in the tenant', async () => {
     dynamo.on(GetCommand).resolves({});
 
-    const response = await call(httpEvent(routes.getService, { caller: owner, params: { serviceId: 'nope' } }));
+    const response = await call(
+      httpEvent(routes.getService, { caller: owner, params: { serviceId: 'nope' } }),
+    );
 
     expect(response.statusCode).toBe(404);
   });
@@ -156,10 +186,14 @@ describe('GET /api/services', () => {
   });
 
   it('refuses a cursor it did not sign', async () => {
-    const response = await call(httpEvent(routes.listServices, { caller: requester, query: { cursor: 'abc.def' } }));
+    const response = await call(
+      httpEvent(routes.listServices, { caller: requester, query: { cursor: 'abc.def' } }),
+    );
 
     expect(response.statusCode).toBe(400);
-    expect(response.json?.errors).toEqual([{ path: 'query.cursor', message: 'This cursor is not valid here' }]);
+    expect(response.json?.errors).toEqual([
+      { path: 'query.cursor', message: 'This cursor is not valid here' },
+    ]);
     expect(dynamo.calls()).toHaveLength(0);
   });
 });

@@ -25,7 +25,10 @@ interface Command {
 
 type StoredService = Service & { tenantId: string };
 
-function toService({ tenantId: _tenant, ...service }: StoredService & { sortName?: string | undefined }): Service {
+function toService({
+  tenantId: _tenant,
+  ...service
+}: StoredService & { sortName?: string | undefined }): Service {
   const { sortName: _sort, ...rest } = service;
   return rest;
 }
@@ -48,7 +51,10 @@ export async function getService(ctx: TenantContext, serviceId: string): Promise
   return toService(found.data);
 }
 
-export async function createService({ ctx, correlationId, now }: Command, input: NewService): Promise<Service> {
+export async function createService(
+  { ctx, correlationId, now }: Command,
+  input: NewService,
+): Promise<Service> {
   const at = now.toISOString();
   const service: Service = {
     serviceId: randomUUID(),
@@ -62,7 +68,12 @@ export async function createService({ ctx, correlationId, now }: Command, input:
   const event = outboxRecord(
     ctx,
     ServiceCreated,
-    { serviceId: service.serviceId, name: service.name, status: service.status, changes: creationChanges(input) },
+    {
+      serviceId: service.serviceId,
+      name: service.name,
+      status: service.status,
+      changes: creationChanges(input),
+    },
     { correlationId, now },
   );
   const db = getDatabase();

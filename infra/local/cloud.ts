@@ -18,8 +18,8 @@ import { OUTBOX_STREAM_FILTER, table } from '#shared/platform/table.ts';
 import { LocalEventBus } from './bus/event-bus.ts';
 import { startPutEventsServer } from './bus/put-events-endpoint.ts';
 import { ensureTable, startLocalDatabase } from './database/index.ts';
-import { seedDemoData } from './demo-seed.ts';
 import { DEMO_PASSWORD, demoUsers } from './demo-data.ts';
+import { seedDemoData } from './demo-seed.ts';
 import { startGateway } from './gateway/index.ts';
 import { createLocalIdentityProvider, UserDirectory } from './identity/index.ts';
 import { LocalScheduler } from './schedules/local-scheduler.ts';
@@ -173,7 +173,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const stream = createStreamPump(streamReaders, invoke, print);
   const unsubscribe = database.onChange((records) => stream.push(records));
   const sweepMs = options.ttlSweepMs ?? 30_000;
-  const sweeper = sweepMs > 0 ? setInterval(() => void database.sweepExpired().catch(() => undefined), sweepMs) : undefined;
+  const sweeper =
+    sweepMs > 0 ? setInterval(() => void database.sweepExpired().catch(() => undefined), sweepMs) : undefined;
 
   const users = new UserDirectory(join(options.dataDir, 'users.json'));
   let identity: Awaited<ReturnType<typeof createLocalIdentityProvider>> | undefined;
@@ -196,7 +197,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       async (req, res) => serveDeadLetters(req, res, bus),
     ],
     log: (line) =>
-      print(`http  ${line.method} ${line.path} ${line.status} ${line.ms}ms ${line.tenantId ?? '-'}${line.route ? '' : ' (no route)'}`),
+      print(
+        `http  ${line.method} ${line.path} ${line.status} ${line.ms}ms ${line.tenantId ?? '-'}${line.route ? '' : ' (no route)'}`,
+      ),
   });
   identity = await createLocalIdentityProvider({
     dataDir: options.dataDir,
@@ -321,7 +324,11 @@ async function serveConfig(req: IncomingMessage, res: ServerResponse, demo: bool
 }
 
 /** The operator's view of the dead-letter store: list, and replay one or all. */
-async function serveDeadLetters(req: IncomingMessage, res: ServerResponse, bus: LocalEventBus): Promise<boolean> {
+async function serveDeadLetters(
+  req: IncomingMessage,
+  res: ServerResponse,
+  bus: LocalEventBus,
+): Promise<boolean> {
   const url = new URL(req.url ?? '/', 'http://local');
   if (!url.pathname.startsWith('/_local/dead-letters')) return false;
   if (req.method === 'GET' && url.pathname === '/_local/dead-letters') {
@@ -334,6 +341,11 @@ async function serveDeadLetters(req: IncomingMessage, res: ServerResponse, bus: 
     sendJson(res, 200, id === 'all' ? await bus.replayAll() : await bus.replayDeadLetter(id));
     return true;
   }
-  sendJson(res, 404, { type: 'about:blank', title: 'Not Found', status: 404, detail: 'No such dead-letter operation' });
+  sendJson(res, 404, {
+    type: 'about:blank',
+    title: 'Not Found',
+    status: 404,
+    detail: 'No such dead-letter operation',
+  });
   return true;
 }

@@ -33,7 +33,9 @@ export async function seedDemoData(
         body: JSON.stringify(service),
       });
       if (response.status !== 201) {
-        throw new Error(`Seeding ${service.name} for ${tenant.tenantId} failed: ${response.status} ${await response.text()}`);
+        throw new Error(
+          `Seeding ${service.name} for ${tenant.tenantId} failed: ${response.status} ${await response.text()}`,
+        );
       }
     }
   }

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
-import { DEMO_PASSWORD, demoUsers } from './demo-data.ts';
 import { startLocalCloud } from './cloud.ts';
+import { DEMO_PASSWORD, demoUsers } from './demo-data.ts';
 
 /*
  * `npm start`: the whole product on this machine. Data is kept in .data/local between starts;
@@ -19,7 +19,9 @@ const cloud = await startLocalCloud({
   print: (line) => console.log(`${new Date().toISOString().slice(11, 23)} ${line}`),
 });
 
-const logins = demoUsers.map((user) => `  ${user.email.padEnd(28)} ${user.tenantId.padEnd(9)} ${user.roles.join(', ')}`);
+const logins = demoUsers.map(
+  (user) => `  ${user.email.padEnd(28)} ${user.tenantId.padEnd(9)} ${user.roles.join(', ')}`,
+);
 console.log(
   [
     '',

@@ -1,5 +1,5 @@
-import { Entity, Service } from 'electrodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Entity, Service } from 'electrodb';
 import { OUTBOX_KIND_VALUE } from '../platform/table.ts';
 
 /*
@@ -33,13 +33,23 @@ function serviceEntity() {
     },
     indexes: {
       byId: {
-        pk: { field: 'pk', casing: 'none', composite: ['tenantId', 'serviceId'], template: 't#${tenantId}#service#${serviceId}' },
+        pk: {
+          field: 'pk',
+          casing: 'none',
+          composite: ['tenantId', 'serviceId'],
+          template: 't#${tenantId}#service#${serviceId}',
+        },
         sk: { field: 'sk', casing: 'none', composite: [], template: 'service' },
       },
       byName: {
         index: 'gsi1',
         pk: { field: 'gsi1pk', casing: 'none', composite: ['tenantId'], template: 't#${tenantId}#services' },
-        sk: { field: 'gsi1sk', casing: 'none', composite: ['sortName', 'serviceId'], template: '${sortName}#${serviceId}' },
+        sk: {
+          field: 'gsi1sk',
+          casing: 'none',
+          composite: ['sortName', 'serviceId'],
+          template: '${sortName}#${serviceId}',
+        },
       },
     },
   });
@@ -85,7 +95,12 @@ function outboxEntity() {
     model: { ...MODEL, entity: 'outbox' },
     attributes: {
       /** The stream filter selects on this attribute (see table.ts). */
-      kind: { type: [OUTBOX_KIND_VALUE] as const, required: true, default: OUTBOX_KIND_VALUE, readOnly: true },
+      kind: {
+        type: [OUTBOX_KIND_VALUE] as const,
+        required: true,
+        default: OUTBOX_KIND_VALUE,
+        readOnly: true,
+      },
       tenantId: { type: 'string', required: true, readOnly: true },
       eventId: { type: 'string', required: true, readOnly: true },
       source: { type: 'string', required: true, readOnly: true },
@@ -96,7 +111,12 @@ function outboxEntity() {
     },
     indexes: {
       byEvent: {
-        pk: { field: 'pk', casing: 'none', composite: ['tenantId', 'eventId'], template: 't#${tenantId}#outbox#${eventId}' },
+        pk: {
+          field: 'pk',
+          casing: 'none',
+          composite: ['tenantId', 'eventId'],
+          template: 't#${tenantId}#outbox#${eventId}',
+        },
         sk: { field: 'sk', casing: 'none', composite: [], template: 'outbox' },
       },
     },

@@ -11,7 +11,10 @@ export interface CancelledItem {
  * Reads why a transaction was cancelled. A failed condition on the record being changed means
  * someone else wrote it first; anything else (contention) is worth a retry by the client.
  */
-export function throwOnCancelled(result: { canceled: boolean; data: readonly CancelledItem[] }, what: string): void {
+export function throwOnCancelled(
+  result: { canceled: boolean; data: readonly CancelledItem[] },
+  what: string,
+): void {
   if (!result.canceled) return;
   const failed = result.data.find((item) => item.rejected);
   if (failed?.code === 'ConditionalCheckFailed') {

@@ -28,7 +28,8 @@ export const ServiceUpdated = defineEvent({
   source: SOURCE,
   detailType: 'ServiceUpdated',
   version: 1,
-  description: 'Fields of a catalogue service changed; `changes` lists each field with its old and new value.',
+  description:
+    'Fields of a catalogue service changed; `changes` lists each field with its old and new value.',
   data: z.object({
     serviceId: z.string(),
     name: z.string(),

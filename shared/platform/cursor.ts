@@ -49,7 +49,12 @@ export function openCursor(ctx: TenantContext, query: string, cursor: string | u
   } catch {
     throw invalid;
   }
-  if (parsed.t !== ctx.tenantId || parsed.u !== ctx.userId || parsed.q !== query || typeof parsed.c !== 'string') {
+  if (
+    parsed.t !== ctx.tenantId ||
+    parsed.u !== ctx.userId ||
+    parsed.q !== query ||
+    typeof parsed.c !== 'string'
+  ) {
     throw invalid;
   }
   return parsed.c;

@@ -31,7 +31,9 @@ describe('pagination cursors', () => {
   it('is refused when tampered with', () => {
     const sealed = sealCursor(ctx('acme'), 'services:all', inner) ?? '';
     const [payload, mac] = sealed.split('.');
-    const forged = Buffer.from(JSON.stringify({ t: 'acme', u: 'u1', q: 'services:all', c: 'x' })).toString('base64url');
+    const forged = Buffer.from(JSON.stringify({ t: 'acme', u: 'u1', q: 'services:all', c: 'x' })).toString(
+      'base64url',
+    );
     expect(() => openCursor(ctx('acme'), 'services:all', `${forged}.${mac}`)).toThrow(/cursor/);
     expect(() => openCursor(ctx('acme'), 'services:all', `${payload}.`)).toThrow(/cursor/);
     expect(() => openCursor(ctx('acme'), 'services:all', 'garbage')).toThrow(/cursor/);

@@ -1,14 +1,14 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import {
+  type FieldError,
   HttpError,
   internalErrorProblem,
   PayloadTooLargeError,
-  type ProblemDetails,
   PreconditionRequiredError,
+  type ProblemDetails,
   UnsupportedMediaTypeError,
   ValidationError,
-  type FieldError,
 } from './errors.ts';
 
 /** Bodies above this are refused before parsing; no route needs more. */
@@ -48,7 +48,10 @@ export function readJsonBody(event: HttpEvent): unknown {
   try {
     return JSON.parse(raw);
   } catch {
-    throw new ValidationError([{ path: 'body', message: 'The body is not valid JSON' }], 'The body is not valid JSON');
+    throw new ValidationError(
+      [{ path: 'body', message: 'The body is not valid JSON' }],
+      'The body is not valid JSON',
+    );
   }
 }
 
@@ -56,11 +59,15 @@ export function readJsonBody(event: HttpEvent): unknown {
 export function readIfMatch(event: HttpEvent): number {
   const value = header(event, 'if-match');
   if (value === undefined) {
-    throw new PreconditionRequiredError('Send If-Match with the ETag you last read, so no change is overwritten');
+    throw new PreconditionRequiredError(
+      'Send If-Match with the ETag you last read, so no change is overwritten',
+    );
   }
   const match = /^(?:W\/)?"(\d{1,15})"$/.exec(value.trim());
   if (!match?.[1]) {
-    throw new ValidationError([{ path: 'headers.if-match', message: 'If-Match must be an ETag such as "3"' }]);
+    throw new ValidationError([
+      { path: 'headers.if-match', message: 'If-Match must be an ETag such as "3"' },
+    ]);
   }
   return Number(match[1]);
 }

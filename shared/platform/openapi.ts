@@ -33,7 +33,14 @@ function responses(route: RouteDefinition) {
           description: route.summary,
           content: { 'application/json': { schema: schemaOf(route.response, 'output') } },
           ...(route.requiresIfMatch || route.method === 'GET'
-            ? { headers: { ETag: { description: 'Version of the record, where it has one', schema: { type: 'string' } } } }
+            ? {
+                headers: {
+                  ETag: {
+                    description: 'Version of the record, where it has one',
+                    schema: { type: 'string' },
+                  },
+                },
+              }
             : {}),
         };
   return {
@@ -41,13 +48,18 @@ function responses(route: RouteDefinition) {
     '400': problem('Invalid input; `errors` lists each field'),
     ...(route.public
       ? {}
-      : { '401': problem('No valid token'), '403': problem('The role may not do this, or the tenant is suspended') }),
+      : {
+          '401': problem('No valid token'),
+          '403': problem('The role may not do this, or the tenant is suspended'),
+        }),
     ...(route.params ? { '404': problem('No such record in your tenant') } : {}),
     ...(route.method !== 'GET' ? { '409': problem('The change conflicts with the record’s state') } : {}),
     ...(route.requiresIfMatch
       ? { '412': problem('The record changed since it was read'), '428': problem('If-Match is missing') }
       : {}),
-    ...(route.body ? { '413': problem('The body is too large'), '415': problem('The body is not JSON') } : {}),
+    ...(route.body
+      ? { '413': problem('The body is too large'), '415': problem('The body is not JSON') }
+      : {}),
     '500': problem('Failure on our side; nothing was changed'),
   };
 }
@@ -72,7 +84,12 @@ export function openApiDocument(manifests: readonly ProcessManifest[], info: { v
             : []),
         ],
         ...(route.body
-          ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(route.body, 'input') } } } }
+          ? {
+              requestBody: {
+                required: true,
+                content: { 'application/json': { schema: schemaOf(route.body, 'input') } },
+              },
+            }
           : {}),
         responses: responses(route),
       };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { detailSchema, type DomainEventDetail, type EventDefinition } from '../events/envelope.ts';
+import { type DomainEventDetail, detailSchema, type EventDefinition } from '../events/envelope.ts';
 import type { TenantContext } from './tenant-context.ts';
 
 /** Outbox items live a day: long enough for the stream to hand them on, short enough to cost nothing. */

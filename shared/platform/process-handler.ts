@@ -4,16 +4,16 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { z } from 'zod';
-import { type BusEnvelope, type DomainEventDetail, detailSchema } from '../events/envelope.ts';
 import { findEvent } from '../events/catalogue.ts';
+import { type BusEnvelope, type DomainEventDetail, detailSchema } from '../events/envelope.ts';
 import { ForbiddenError, HttpError } from './errors.ts';
 import { matchesPattern } from './event-pattern-match.ts';
 import {
   errorResult,
   etagFor,
-  header,
   type HttpEvent,
   type HttpResult,
+  header,
   jsonResult,
   parseWith,
   readIfMatch,
@@ -61,8 +61,14 @@ export interface ScheduleRequest {
 }
 
 export interface ProcessImplementation<M extends ProcessManifest> {
-  readonly routes: { readonly [K in keyof M['routes']]: (request: RouteRequest<M['routes'][K]>) => Promise<RouteReply<M['routes'][K]>> };
-  readonly subscriptions: { readonly [K in keyof M['subscriptions']]: (request: EventRequest) => Promise<void> };
+  readonly routes: {
+    readonly [K in keyof M['routes']]: (
+      request: RouteRequest<M['routes'][K]>,
+    ) => Promise<RouteReply<M['routes'][K]>>;
+  };
+  readonly subscriptions: {
+    readonly [K in keyof M['subscriptions']]: (request: EventRequest) => Promise<void>;
+  };
   readonly schedules: { readonly [K in keyof M['schedules']]: (request: ScheduleRequest) => Promise<void> };
   readonly tableStream?: (event: DynamoDBStreamEvent, logger: Logger) => Promise<DynamoDBBatchResponse>;
 }
@@ -132,7 +138,11 @@ export function createProcessHandler<const M extends ProcessManifest>(
     } catch (error) {
       const result = errorResult(error, instance, responseHeaders);
       if (error instanceof HttpError) {
-        logger.info('request refused', { status: result.statusCode, detail: error.message, ms: Date.now() - started });
+        logger.info('request refused', {
+          status: result.statusCode,
+          detail: error.message,
+          ms: Date.now() - started,
+        });
       } else {
         logger.error('request failed', error as Error);
       }
@@ -159,7 +169,8 @@ export function createProcessHandler<const M extends ProcessManifest>(
       return;
     }
     const definition = findEvent(envelope.source, envelope['detail-type']);
-    if (!definition) throw new Error(`Event ${envelope.source}/${envelope['detail-type']} is not in the catalogue`);
+    if (!definition)
+      throw new Error(`Event ${envelope.source}/${envelope['detail-type']} is not in the catalogue`);
     // A malformed event is a publisher bug; failing sends it to the dead-letter queue for a person to see.
     const detail = detailSchema(definition.data).parse(envelope.detail) as DomainEventDetail;
     logger.appendKeys({

@@ -44,5 +44,11 @@ export function tenantContextFromClaims(claims: Record<string, unknown> | undefi
 
 /** For event consumers: the platform acts within the tenant named by a schema-checked event. */
 export function systemContextForTenant(tenantId: string, processName: string): TenantContext {
-  return make({ tenantId, userId: `system:${processName}`, userName: processName, email: undefined, roles: [] });
+  return make({
+    tenantId,
+    userId: `system:${processName}`,
+    userName: processName,
+    email: undefined,
+    roles: [],
+  });
 }

@@ -9,7 +9,10 @@ describe('readListClaim', () => {
     ['[agent]', ['agent']],
     ['[]', []],
     ['agent,requester', ['agent', 'requester']],
-    [['agent', 'tenant-admin'], ['agent', 'tenant-admin']],
+    [
+      ['agent', 'tenant-admin'],
+      ['agent', 'tenant-admin'],
+    ],
     [undefined, []],
     [42, []],
   ])('reads %j', (value, expected) => {

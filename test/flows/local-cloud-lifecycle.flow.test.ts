@@ -49,8 +49,12 @@ async function serviceIds(url: string): Promise<string[]> {
     body: JSON.stringify({ email: 'agent@globex.example', password: 'Demo-2026!' }),
   });
   const { idToken } = (await login.json()) as { idToken: string };
-  const list = await fetch(`${url}/api/services?limit=100`, { headers: { authorization: `Bearer ${idToken}` } });
-  return ((await list.json()) as { items: { serviceId: string }[] }).items.map((service) => service.serviceId);
+  const list = await fetch(`${url}/api/services?limit=100`, {
+    headers: { authorization: `Bearer ${idToken}` },
+  });
+  return ((await list.json()) as { items: { serviceId: string }[] }).items.map(
+    (service) => service.serviceId,
+  );
 }
 
 afterAll(() => {

@@ -19,7 +19,11 @@ const otherTenant: Caller = { tenantId: 'globex', userId: 'u-g', roles: ['tenant
 
 async function call(event: ReturnType<typeof httpEvent>) {
   const result = (await handler(event, lambdaContext())) as APIGatewayProxyStructuredResultV2;
-  return { status: result.statusCode, headers: result.headers ?? {}, json: JSON.parse(result.body ?? 'null') };
+  return {
+    status: result.statusCode,
+    headers: result.headers ?? {},
+    json: JSON.parse(result.body ?? 'null'),
+  };
 }
 
 beforeAll(async () => {
@@ -39,25 +43,38 @@ describe('service catalogue on the local database', () => {
   it('creates a service and its outbox event atomically', async () => {
     const before = changes.length;
 
-    const created = await call(httpEvent(manifest.routes.createService, { caller: owner, body: { name: 'Mail', owner: 'IT' } }));
+    const created = await call(
+      httpEvent(manifest.routes.createService, { caller: owner, body: { name: 'Mail', owner: 'IT' } }),
+    );
 
     expect(created.status).toBe(201);
     const inserted = changes.slice(before).map((record) => record.dynamodb?.NewImage?.pk?.S);
-    expect(inserted).toEqual([`t#acme#service#${created.json.serviceId}`, expect.stringMatching(/^t#acme#outbox#/)]);
+    expect(inserted).toEqual([
+      `t#acme#service#${created.json.serviceId}`,
+      expect.stringMatching(/^t#acme#outbox#/),
+    ]);
   });
 
   it('lists by name across pages with signed cursors, and only the caller tenant', async () => {
     for (const name of ['Zeta', 'alpha', 'Beta', 'gamma']) {
       await call(httpEvent(manifest.routes.createService, { caller: owner, body: { name, owner: 'IT' } }));
     }
-    await call(httpEvent(manifest.routes.createService, { caller: otherTenant, body: { name: 'Globex only', owner: 'IT' } }));
+    await call(
+      httpEvent(manifest.routes.createService, {
+        caller: otherTenant,
+        body: { name: 'Globex only', owner: 'IT' },
+      }),
+    );
 
     const names: string[] = [];
     let cursor: string | undefined;
     let pages = 0;
     do {
       const page = await call(
-        httpEvent(manifest.routes.listServices, { caller: owner, query: { limit: '2', ...(cursor ? { cursor } : {}) } }),
+        httpEvent(manifest.routes.listServices, {
+          caller: owner,
+          query: { limit: '2', ...(cursor ? { cursor } : {}) },
+        }),
       );
       expect(page.status).toBe(200);
       names.push(...page.json.items.map((item: { name: string }) => item.name));
@@ -69,17 +86,24 @@ describe('service catalogue on the local database', () => {
   });
 
   it('refuses a cursor of the same list in another tenant', async () => {
-    const page = await call(httpEvent(manifest.routes.listServices, { caller: owner, query: { limit: '1' } }));
+    const page = await call(
+      httpEvent(manifest.routes.listServices, { caller: owner, query: { limit: '1' } }),
+    );
 
     const replayed = await call(
-      httpEvent(manifest.routes.listServices, { caller: otherTenant, query: { cursor: page.json.nextCursor } }),
+      httpEvent(manifest.routes.listServices, {
+        caller: otherTenant,
+        query: { cursor: page.json.nextCursor },
+      }),
     );
 
     expect(replayed.status).toBe(400);
   });
 
   it('lets exactly one of two concurrent edits of the same version win', async () => {
-    const created = await call(httpEvent(manifest.routes.createService, { caller: owner, body: { name: 'VPN', owner: 'Net' } }));
+    const created = await call(
+      httpEvent(manifest.routes.createService, { caller: owner, body: { name: 'VPN', owner: 'Net' } }),
+    );
     const edit = (newOwner: string) =>
       call(
         httpEvent(manifest.routes.updateService, {
@@ -102,10 +126,14 @@ describe('service catalogue on the local database', () => {
   });
 
   it('answers 404 for another tenant’s service id and leaves it untouched', async () => {
-    const created = await call(httpEvent(manifest.routes.createService, { caller: owner, body: { name: 'ERP', owner: 'Apps' } }));
+    const created = await call(
+      httpEvent(manifest.routes.createService, { caller: owner, body: { name: 'ERP', owner: 'Apps' } }),
+    );
     const serviceId = created.json.serviceId as string;
 
-    const read = await call(httpEvent(manifest.routes.getService, { caller: otherTenant, params: { serviceId } }));
+    const read = await call(
+      httpEvent(manifest.routes.getService, { caller: otherTenant, params: { serviceId } }),
+    );
     const write = await call(
       httpEvent(manifest.routes.updateService, {
         caller: otherTenant,

@@ -55,10 +55,20 @@ export function httpEvent(
     requestContext: {
       accountId: '000000000000',
       apiId: 'test',
-      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: options.caller ? claimsFor(options.caller) : {}, scopes: [] } },
+      authorizer: {
+        principalId: '',
+        integrationLatency: 0,
+        jwt: { claims: options.caller ? claimsFor(options.caller) : {}, scopes: [] },
+      },
       domainName: 'test.local',
       domainPrefix: 'test',
-      http: { method: route.method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
+      http: {
+        method: route.method,
+        path: rawPath,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'vitest',
+      },
       requestId: randomUUID(),
       routeKey: routeKey(route),
       stage: '$default',

@@ -61,7 +61,10 @@ export type Service = z.infer<typeof serviceSchema>;
 const EDITABLE_FIELDS = ['name', 'description', 'owner', 'status'] as const;
 
 /** The fields a change really alters, with old and new values; unchanged fields are left out. */
-export function diffService(current: Pick<Service, (typeof EDITABLE_FIELDS)[number]>, changes: ServiceChanges) {
+export function diffService(
+  current: Pick<Service, (typeof EDITABLE_FIELDS)[number]>,
+  changes: ServiceChanges,
+) {
   const diff: FieldChange[] = [];
   for (const field of EDITABLE_FIELDS) {
     const next = changes[field];
