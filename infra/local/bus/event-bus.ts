@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { BusEnvelope } from '#shared/events/envelope.ts';
 import type { EventPattern } from '#shared/platform/event-pattern.ts';
-import { type DeadLetter, DeadLetterStore } from './dead-letter-store.ts';
 import { matchesPattern, validatePattern } from '#shared/platform/event-pattern-match.ts';
+import { type DeadLetter, DeadLetterStore } from './dead-letter-store.ts';
 
 export type { DeadLetter } from './dead-letter-store.ts';
 
