@@ -51,6 +51,21 @@ function serviceEntity() {
           template: '${sortName}#${serviceId}',
         },
       },
+      byStatus: {
+        index: 'gsi2',
+        pk: {
+          field: 'gsi2pk',
+          casing: 'none',
+          composite: ['tenantId', 'status'],
+          template: 't#${tenantId}#services#${status}',
+        },
+        sk: {
+          field: 'gsi2sk',
+          casing: 'none',
+          composite: ['sortName', 'serviceId'],
+          template: '${sortName}#${serviceId}',
+        },
+      },
     },
   });
 }

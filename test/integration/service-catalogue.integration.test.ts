@@ -85,6 +85,46 @@ describe('service catalogue on the local database', () => {
     expect(names).toEqual(['alpha', 'Beta', 'gamma', 'Mail', 'Zeta']);
   });
 
+  it('lists one status in full pages, following status changes', async () => {
+    const ids: string[] = [];
+    for (const name of ['Old fax', 'Old pager', 'Old modem']) {
+      const created = await call(
+        httpEvent(manifest.routes.createService, {
+          caller: owner,
+          body: { name, owner: 'IT', status: 'retired' },
+        }),
+      );
+      ids.push(created.json.serviceId);
+    }
+    const live = await call(
+      httpEvent(manifest.routes.createService, {
+        caller: owner,
+        body: { name: 'Old VPN', owner: 'IT', status: 'live' },
+      }),
+    );
+    await call(
+      httpEvent(manifest.routes.updateService, {
+        caller: owner,
+        params: { serviceId: live.json.serviceId },
+        headers: { 'if-match': '"1"' },
+        body: { status: 'retired' },
+      }),
+    );
+
+    const first = await call(
+      httpEvent(manifest.routes.listServices, { caller: owner, query: { status: 'retired', limit: '2' } }),
+    );
+    const second = await call(
+      httpEvent(manifest.routes.listServices, {
+        caller: owner,
+        query: { status: 'retired', limit: '2', cursor: first.json.nextCursor },
+      }),
+    );
+
+    expect(first.json.items.map((s: { name: string }) => s.name)).toEqual(['Old fax', 'Old modem']);
+    expect(second.json.items.map((s: { name: string }) => s.name)).toEqual(['Old pager', 'Old VPN']);
+  });
+
   it('refuses a cursor of the same list in another tenant', async () => {
     const page = await call(
       httpEvent(manifest.routes.listServices, { caller: owner, query: { limit: '1' } }),

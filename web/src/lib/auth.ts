@@ -1,0 +1,190 @@
+/**
+ * Sign-in against the local identity provider or Amazon Cognito, and the signed-in user as read from
+ * the ID token. The token is only decoded here, for display and routing; the API verifies it.
+ */
+import type { RuntimeConfig } from './config.ts';
+import { CLAIM, readListClaim } from './domain.ts';
+import { isRecord } from './json.ts';
+
+export interface User {
+  idToken: string;
+  /** Epoch milliseconds after which the token is no longer accepted. */
+  expiresAt: number;
+  userId: string;
+  name: string;
+  email: string;
+  tenantId: string;
+  roles: string[];
+}
+
+export type SignInFailure = 'credentials' | 'unavailable' | 'unsupported';
+
+export class SignInError extends Error {
+  override name = 'SignInError';
+  readonly reason: SignInFailure;
+
+  constructor(reason: SignInFailure, message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+// sessionStorage, not localStorage: the token dies with the tab and is not shared between tabs.
+const STORAGE_KEY = 'itsm.session';
+// Treat a token as expired a little early so a request does not set off with one about to lapse.
+const EXPIRY_MARGIN_MS = 30_000;
+
+export async function signIn(config: RuntimeConfig, email: string, password: string): Promise<User> {
+  const { idToken, expiresIn } =
+    config.mode === 'local'
+      ? await localSignIn(config.authBase, email, password)
+      : await cognitoSignIn(config.region, config.clientId, email, password);
+  const user = userFromToken(idToken, Date.now() + expiresIn * 1000);
+  if (!user)
+    throw new SignInError('unavailable', 'The sign-in service returned a token this app cannot read');
+  sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ idToken, expiresAt: user.expiresAt }));
+  return user;
+}
+
+/** The signed-in user, or null when nobody is signed in or the token has expired. */
+export function currentUser(): User | null {
+  const stored = readStored();
+  if (!stored) return null;
+  const user = userFromToken(stored.idToken, stored.expiresAt);
+  if (!user || user.expiresAt - EXPIRY_MARGIN_MS <= Date.now()) {
+    signOut();
+    return null;
+  }
+  return user;
+}
+
+export function signOut(): void {
+  sessionStorage.removeItem(STORAGE_KEY);
+}
+
+export function hasAnyRole(user: User | null, roles: readonly string[]): boolean {
+  return (user?.roles ?? []).some((role) => roles.includes(role));
+}
+
+interface TokenAnswer {
+  idToken: string;
+  expiresIn: number;
+}
+
+async function localSignIn(authBase: string, email: string, password: string): Promise<TokenAnswer> {
+  const response = await post(
+    `${authBase}/login`,
+    { 'content-type': 'application/json' },
+    { email, password },
+  );
+  if (response.status === 401) throw new SignInError('credentials', 'Email or password is wrong');
+  if (!response.ok) throw unavailable(response.status);
+  const body: unknown = await response.json();
+  if (!isRecord(body) || typeof body.idToken !== 'string') throw unavailable(response.status);
+  return { idToken: body.idToken, expiresIn: typeof body.expiresIn === 'number' ? body.expiresIn : 3600 };
+}
+
+async function cognitoSignIn(
+  region: string,
+  clientId: string,
+  email: string,
+  password: string,
+): Promise<TokenAnswer> {
+  const response = await post(
+    `https://cognito-idp.${region}.amazonaws.com/`,
+    {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
+    },
+    {
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      ClientId: clientId,
+      AuthParameters: { USERNAME: email, PASSWORD: password },
+    },
+  );
+  const body: unknown = await response.json().catch(() => null);
+  if (!response.ok) {
+    // Cognito answers 400 with the exception name in __type; both names mean "wrong credentials",
+    // and Cognito deliberately does not tell them apart.
+    const type = isRecord(body) && typeof body.__type === 'string' ? body.__type : '';
+    if (/NotAuthorizedException|UserNotFoundException/.test(type)) {
+      throw new SignInError('credentials', 'Email or password is wrong');
+    }
+    throw unavailable(response.status);
+  }
+  if (isRecord(body) && typeof body.ChallengeName === 'string') {
+    throw new SignInError(
+      'unsupported',
+      'This account must finish setting up (for example, choose a new password) before it can sign in here',
+    );
+  }
+  const result = isRecord(body) && isRecord(body.AuthenticationResult) ? body.AuthenticationResult : null;
+  if (!result || typeof result.IdToken !== 'string') throw unavailable(response.status);
+  return {
+    idToken: result.IdToken,
+    expiresIn: typeof result.ExpiresIn === 'number' ? result.ExpiresIn : 3600,
+  };
+}
+
+async function post(url: string, headers: Record<string, string>, body: unknown): Promise<Response> {
+  try {
+    return await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+  } catch {
+    throw new SignInError(
+      'unavailable',
+      'The sign-in service cannot be reached. Check your connection and try again',
+    );
+  }
+}
+
+function unavailable(status: number): SignInError {
+  return new SignInError('unavailable', `Signing in failed (HTTP ${status}). Please try again`);
+}
+
+function readStored(): { idToken: string; expiresAt: number } | null {
+  try {
+    const parsed: unknown = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? 'null');
+    if (isRecord(parsed) && typeof parsed.idToken === 'string' && typeof parsed.expiresAt === 'number') {
+      return { idToken: parsed.idToken, expiresAt: parsed.expiresAt };
+    }
+  } catch {
+    // A damaged entry is the same as none.
+  }
+  return null;
+}
+
+/** Reads the user from a JWT; the earlier of its `exp` and the expiry the issuer announced wins. */
+function userFromToken(idToken: string, announcedExpiry: number): User | null {
+  const claims = decodePayload(idToken);
+  if (!claims) return null;
+  const exp = typeof claims.exp === 'number' ? claims.exp * 1000 : announcedExpiry;
+  const str = (key: string): string => {
+    const value = claims[key];
+    return typeof value === 'string' ? value : '';
+  };
+  return {
+    idToken,
+    expiresAt: Math.min(exp, announcedExpiry),
+    userId: str(CLAIM.subject),
+    name: str(CLAIM.name) || str(CLAIM.email),
+    email: str(CLAIM.email),
+    tenantId: str(CLAIM.tenantId),
+    roles: readListClaim(claims[CLAIM.roles]),
+  };
+}
+
+function decodePayload(token: string): Record<string, unknown> | null {
+  const payload = token.split('.')[1];
+  if (!payload) return null;
+  try {
+    const base64 = payload
+      .replace(/-/g, '+')
+      .replace(/_/g, '/')
+      .padEnd(Math.ceil(payload.length / 4) * 4, '=');
+    const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
+    const claims: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    return isRecord(claims) ? claims : null;
+  } catch {
+    return null;
+  }
+}
