@@ -53,10 +53,6 @@ function run(step: Step): boolean {
   return ok;
 }
 
-if (existsSync(join(root, 'web', '.svelte-kit')) === false) {
-  spawnSync(bin('svelte-kit'), ['sync'], { cwd: join(root, 'web'), stdio: 'inherit' });
-}
-
 for (const step of checks) {
   if (run(step)) passed += 1;
   else {
