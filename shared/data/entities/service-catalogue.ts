@@ -1,0 +1,63 @@
+import { Entity } from 'electrodb';
+import { MODEL } from './model.ts';
+
+export function serviceEntity() {
+  return new Entity({
+    model: { ...MODEL, entity: 'service' },
+    attributes: {
+      tenantId: { type: 'string', required: true, readOnly: true },
+      serviceId: { type: 'string', required: true, readOnly: true },
+      name: { type: 'string', required: true },
+      /** Lower-cased name, kept in step by ElectroDB, so the catalogue lists in name order. */
+      sortName: {
+        type: 'string',
+        watch: ['name'],
+        set: (_: unknown, item: { name?: string }) => item.name?.toLocaleLowerCase('en'),
+      },
+      description: { type: 'string', required: true },
+      owner: { type: 'string', required: true },
+      status: { type: ['pipeline', 'live', 'retired'] as const, required: true },
+      version: { type: 'number', required: true },
+      createdAt: { type: 'string', required: true, readOnly: true },
+      createdBy: { type: 'string', required: true, readOnly: true },
+      updatedAt: { type: 'string', required: true },
+      updatedBy: { type: 'string', required: true },
+    },
+    indexes: {
+      byId: {
+        pk: {
+          field: 'pk',
+          casing: 'none',
+          composite: ['tenantId', 'serviceId'],
+          template: 't#${tenantId}#service#${serviceId}',
+        },
+        sk: { field: 'sk', casing: 'none', composite: [], template: 'service' },
+      },
+      byName: {
+        index: 'gsi1',
+        pk: { field: 'gsi1pk', casing: 'none', composite: ['tenantId'], template: 't#${tenantId}#services' },
+        sk: {
+          field: 'gsi1sk',
+          casing: 'none',
+          composite: ['sortName', 'serviceId'],
+          template: '${sortName}#${serviceId}',
+        },
+      },
+      byStatus: {
+        index: 'gsi2',
+        pk: {
+          field: 'gsi2pk',
+          casing: 'none',
+          composite: ['tenantId', 'status'],
+          template: 't#${tenantId}#services#${status}',
+        },
+        sk: {
+          field: 'gsi2sk',
+          casing: 'none',
+          composite: ['sortName', 'serviceId'],
+          template: '${sortName}#${serviceId}',
+        },
+      },
+    },
+  });
+}
