@@ -5,10 +5,18 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { BusEnvelope } from '#shared/events/envelope.ts';
 import { httpEvent, lambdaContext } from '../../test/support/http-event.ts';
+import { mockTenants } from '../../test/support/tenants.ts';
 import { handler } from './handler.ts';
 import { manifest } from './manifest.ts';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
+
+/** The tenant gate may read the tenant record; nothing else may be touched. */
+function expectOnlyTenantGateReads() {
+  for (const call of dynamo.calls()) {
+    expect((call.args[0].input as { Key?: { sk?: string } }).Key?.sk).toBe('tenant');
+  }
+}
 
 function serviceUpdated(overrides: Record<string, unknown> = {}): BusEnvelope {
   return {
@@ -39,7 +47,10 @@ function serviceUpdated(overrides: Record<string, unknown> = {}): BusEnvelope {
   };
 }
 
-beforeEach(() => dynamo.reset());
+beforeEach(() => {
+  dynamo.reset();
+  mockTenants(dynamo, { acme: 'active' });
+});
 
 describe('recordChanges subscription', () => {
   it('appends the entry with its processed marker in one transaction, in the event tenant', async () => {
@@ -87,7 +98,7 @@ describe('recordChanges subscription', () => {
 
   it('refuses an event that does not match its catalogue schema', async () => {
     await expect(handler(serviceUpdated({ tenantId: undefined }), lambdaContext())).rejects.toThrow();
-    expect(dynamo.calls()).toHaveLength(0);
+    expectOnlyTenantGateReads();
   });
 });
 
@@ -137,6 +148,6 @@ describe('GET /api/audit/{entityType}/{entityId}', () => {
     const response = (await handler(event, lambdaContext())) as APIGatewayProxyStructuredResultV2;
 
     expect(response.statusCode).toBe(403);
-    expect(dynamo.calls()).toHaveLength(0);
+    expectOnlyTenantGateReads();
   });
 });

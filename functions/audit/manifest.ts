@@ -1,6 +1,11 @@
 import { z } from 'zod';
-import { AUDITED_ENTITY_TYPES, auditEntrySchema } from '#shared/domain/audit/audit-entry.ts';
-import { ServiceCreated, ServiceUpdated } from '#shared/events/service-catalogue.ts';
+import {
+  AUDITED_ENTITY_TYPES,
+  auditEntrySchema,
+  auditFilterSchema,
+  auditFilterShape,
+} from '#shared/domain/audit/audit-entry.ts';
+import { auditedEvents } from '#shared/events/catalogue.ts';
 import { defineProcess } from '#shared/platform/manifest.ts';
 import { pageQuerySchema, pageSchema } from '#shared/platform/pagination.ts';
 import { IT_STAFF } from '#shared/platform/roles.ts';
@@ -19,13 +24,29 @@ export const manifest = defineProcess({
       query: pageQuerySchema,
       response: pageSchema(auditEntrySchema),
     },
+    listTenantAudit: {
+      method: 'GET',
+      path: '/audit',
+      summary: 'The tenant’s whole trail, newest first, filtered by record type, actor and time',
+      roles: ['tenant-admin'],
+      query: pageQuerySchema.extend(auditFilterShape),
+      response: pageSchema(auditEntrySchema),
+    },
+    exportTenantAudit: {
+      method: 'GET',
+      path: '/audit/export',
+      summary: 'The filtered trail as CSV (one line per changed field), newest first, at most 10,000 entries',
+      roles: ['tenant-admin'],
+      query: auditFilterSchema,
+      response: z.string(),
+    },
   },
   subscriptions: {
     recordChanges: {
-      summary: 'Record every field change announced by a catalogue event',
+      summary: 'Record the field changes announced by every audited event of the catalogue',
       pattern: {
-        source: [ServiceCreated.source],
-        'detail-type': [ServiceCreated.detailType, ServiceUpdated.detailType],
+        source: [...new Set(auditedEvents.map((event) => event.source))],
+        'detail-type': auditedEvents.map((event) => event.detailType),
       },
     },
   },

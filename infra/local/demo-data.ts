@@ -1,4 +1,4 @@
-import type { Role } from '#shared/platform/roles.ts';
+import { PLATFORM_TENANT_ID, type Role } from '#shared/platform/roles.ts';
 
 /** Password of every demo login. The local cloud is for development and demos; never expose it. */
 export const DEMO_PASSWORD = 'Demo-2026!';
@@ -16,9 +16,6 @@ export interface DemoUser {
   readonly tenantId: string;
   readonly roles: readonly Role[];
 }
-
-/** Tenant id that platform operators carry; it owns no ITSM records. */
-export const PLATFORM_TENANT_ID = 'platform';
 
 export const demoTenants: readonly DemoTenant[] = [
   { tenantId: 'acme', name: 'Acme Manufacturing', timeZone: 'Europe/Berlin', emailDomain: 'acme.example' },

@@ -1,8 +1,33 @@
+import {
+  BusinessUnitCreated,
+  BusinessUnitUpdated,
+  TeamCreated,
+  TeamUpdated,
+  UserInvited,
+  UserUpdated,
+} from './directory.ts';
 import type { EventDefinition } from './envelope.ts';
 import { ServiceCreated, ServiceUpdated } from './service-catalogue.ts';
+import { TenantCreated, TenantDeleted, TenantDeletionRequested, TenantUpdated } from './tenancy.ts';
 
 /** Every domain event the platform publishes. A contract test checks each published event against it. */
-export const eventCatalogue: readonly EventDefinition[] = [ServiceCreated, ServiceUpdated];
+export const eventCatalogue: readonly EventDefinition[] = [
+  ServiceCreated,
+  ServiceUpdated,
+  TenantCreated,
+  TenantUpdated,
+  TenantDeletionRequested,
+  TenantDeleted,
+  UserInvited,
+  UserUpdated,
+  TeamCreated,
+  TeamUpdated,
+  BusinessUnitCreated,
+  BusinessUnitUpdated,
+];
+
+/** Events that change a record: the audit trail subscribes to exactly these. */
+export const auditedEvents = eventCatalogue.filter((event) => event.audit !== undefined);
 
 export function findEvent(source: string, detailType: string): EventDefinition | undefined {
   return eventCatalogue.find((event) => event.source === source && event.detailType === detailType);

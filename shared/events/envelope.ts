@@ -17,6 +17,11 @@ export interface EventDefinition<S extends z.ZodType = z.ZodType> {
   readonly version: number;
   readonly description: string;
   readonly data: S;
+  /**
+   * Which record the event changes, for the audit trail: the entity type and the field of `data`
+   * holding its id. Audited events carry `changes` (field, from, to) in their data.
+   */
+  readonly audit?: { readonly entityType: string; readonly idField: string; readonly action: string };
 }
 
 export function defineEvent<const S extends z.ZodType>(definition: EventDefinition<S>): EventDefinition<S> {

@@ -16,6 +16,7 @@ export const ServiceCreated = defineEvent({
   detailType: 'ServiceCreated',
   version: 1,
   description: 'A service was added to the catalogue.',
+  audit: { entityType: 'service', idField: 'serviceId', action: 'created' },
   data: z.object({
     serviceId: z.string(),
     name: z.string(),
@@ -30,6 +31,7 @@ export const ServiceUpdated = defineEvent({
   version: 1,
   description:
     'Fields of a catalogue service changed; `changes` lists each field with its old and new value.',
+  audit: { entityType: 'service', idField: 'serviceId', action: 'updated' },
   data: z.object({
     serviceId: z.string(),
     name: z.string(),

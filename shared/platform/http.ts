@@ -85,6 +85,26 @@ export function jsonResult(status: number, body: unknown, headers: Record<string
   };
 }
 
+export function textResult(
+  status: number,
+  body: string,
+  contentType: string,
+  fileName: string | undefined,
+  headers: Record<string, string> = {},
+): HttpResult {
+  return {
+    statusCode: status,
+    headers: {
+      'content-type': contentType,
+      ...(fileName
+        ? { 'content-disposition': `attachment; filename="${fileName.replace(/[^\w.-]/g, '_')}"` }
+        : {}),
+      ...headers,
+    },
+    body,
+  };
+}
+
 function problemResult(problem: ProblemDetails, headers: Record<string, string>): HttpResult {
   return {
     statusCode: problem.status,

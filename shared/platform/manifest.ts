@@ -44,6 +44,8 @@ export interface ProcessAccess {
   readonly table: 'none' | 'read' | 'read-write';
   /** May put events on the project's bus directly (only the outbox publisher does). */
   readonly putEvents: boolean;
+  /** Creates, changes and disables users in the identity provider (Cognito; locally the local one). */
+  readonly identityAdmin?: boolean;
   /** Reads the table's change stream (only the outbox publisher does). */
   readonly tableStream?: { readonly summary: string };
 }

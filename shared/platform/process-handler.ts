@@ -18,10 +18,12 @@ import {
   parseWith,
   readIfMatch,
   readJsonBody,
+  textResult,
 } from './http.ts';
 import { createLogger } from './logger.ts';
 import { type ProcessManifest, type RouteDefinition, routeKey } from './manifest.ts';
 import { systemContextForTenant, type TenantContext, tenantContextFromClaims } from './tenant-context.ts';
+import { assertTenantActive } from './tenant-gate.ts';
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 
@@ -38,10 +40,15 @@ export interface RouteRequest<R extends RouteDefinition> {
   readonly now: Date;
 }
 
-/** A route's answer: the body, and the record version to send as ETag where there is one. */
+/**
+ * A route's answer: the body, and the record version to send as ETag where there is one. A body
+ * with a `contentType` is sent as text (e.g. CSV), optionally as a download named `fileName`.
+ */
 export interface RouteReply<R extends RouteDefinition> {
   readonly body: z.input<R['response']>;
   readonly version?: number;
+  readonly contentType?: string;
+  readonly fileName?: string;
 }
 
 export interface EventRequest {
@@ -116,6 +123,7 @@ export function createProcessHandler<const M extends ProcessManifest>(
       const { name, route } = entry;
       const ctx = authorise(route, event);
       logger.appendKeys({ tenantId: ctx.tenantId, userId: ctx.userId });
+      if (!route.public) await assertTenantActive(ctx);
       const request = {
         params: route.params ? parseWith(route.params, event.pathParameters ?? {}, 'params') : undefined,
         query: route.query ? parseWith(route.query, event.queryStringParameters ?? {}, 'query') : undefined,
@@ -134,6 +142,9 @@ export function createProcessHandler<const M extends ProcessManifest>(
         reply.version === undefined ? responseHeaders : { ...responseHeaders, etag: etagFor(reply.version) };
       const status = route.successStatus ?? 200;
       logger.info('request handled', { status, ms: Date.now() - started });
+      if (reply.contentType !== undefined && typeof reply.body === 'string') {
+        return textResult(status, reply.body, reply.contentType, reply.fileName, headers);
+      }
       return jsonResult(status, reply.body, headers);
     } catch (error) {
       const result = errorResult(error, instance, responseHeaders);

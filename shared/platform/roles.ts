@@ -27,3 +27,6 @@ export const IT_STAFF: readonly Role[] = [
 
 /** Every role that belongs to a tenant (everyone but the platform operator). */
 export const TENANT_MEMBERS: readonly Role[] = [...IT_STAFF, 'business-unit-viewer', 'requester'];
+
+/** Tenant id that platform operators carry; it owns platform-wide items, never a company's records. */
+export const PLATFORM_TENANT_ID = 'platform';

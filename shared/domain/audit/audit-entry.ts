@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { actorSchema } from '../../events/envelope.ts';
 import { fieldChangeSchema } from '../../events/service-catalogue.ts';
 
-/** Kinds of record the audit trail knows; each process adds its own. */
-export const AUDITED_ENTITY_TYPES = ['service'] as const;
+/** Kinds of record the audit trail knows; each audited event in the catalogue names one. */
+export const AUDITED_ENTITY_TYPES = ['service', 'tenant', 'user', 'team', 'business-unit'] as const;
 export type AuditedEntityType = (typeof AUDITED_ENTITY_TYPES)[number];
 
 export const auditEntrySchema = z.object({
@@ -17,3 +17,59 @@ export const auditEntrySchema = z.object({
   changes: z.array(fieldChangeSchema),
 });
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+/** Filters of the tenant-wide trail; `from`/`to` bound the time, inclusive. */
+export const auditFilterShape = {
+  entityType: z.enum(AUDITED_ENTITY_TYPES).optional(),
+  actorId: z.string().min(1).max(128).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+};
+
+export const auditFilterSchema = z
+  .object(auditFilterShape)
+  .refine((filter) => !filter.from || !filter.to || filter.from <= filter.to, {
+    message: '`from` must not be after `to`',
+    path: ['from'],
+  });
+
+const CSV_COLUMNS = [
+  'at',
+  'entityType',
+  'entityId',
+  'action',
+  'actorId',
+  'actorName',
+  'field',
+  'from',
+  'to',
+  'correlationId',
+];
+
+function csvCell(value: unknown): string {
+  const text =
+    value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  // Cells starting with = + - @ are neutralised so a spreadsheet never runs them as formulas.
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+/** One CSV line per changed field (an entry without changes still gets one line). */
+export function auditCsv(entries: readonly AuditEntry[]): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const entry of entries) {
+    const base = [
+      entry.at,
+      entry.entityType,
+      entry.entityId,
+      entry.action,
+      entry.actor.userId,
+      entry.actor.name,
+    ];
+    const changes = entry.changes.length > 0 ? entry.changes : [{ field: '', from: null, to: null }];
+    for (const change of changes) {
+      lines.push([...base, change.field, change.from, change.to, entry.correlationId].map(csvCell).join(','));
+    }
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
