@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable, type LocalDatabase, startLocalDatabase } from '#infra/local/database/index.ts';
 import { table } from '#shared/platform/table.ts';
 import { type Caller, httpEvent, lambdaContext } from '../support/http-event.ts';
+import { createTenantRecords } from '../support/tenants.ts';
 
 /*
  * The catalogue's handler against the local database (dynalite with the project's transaction and
@@ -30,6 +31,7 @@ beforeAll(async () => {
   database = await startLocalDatabase();
   process.env.AWS_ENDPOINT_URL_DYNAMODB = database.endpoint;
   await ensureTable(new DynamoDBClient({ endpoint: database.endpoint }), table.logicalName, table);
+  await createTenantRecords(['acme', 'globex']);
   database.onChange((records) => changes.push(...records));
   ({ handler } = await import('#functions/service-catalogue/handler.ts'));
   ({ manifest } = await import('#functions/service-catalogue/manifest.ts'));
