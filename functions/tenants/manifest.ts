@@ -39,7 +39,7 @@ export const invitationSchema = z.object({
 export const manifest = defineProcess({
   name: 'tenants',
   description: 'Onboarding, settings, branding, suspension, export and deletion of tenants.',
-  access: { table: 'read-write', putEvents: false, identityAdmin: true },
+  access: { table: 'read-write', putEvents: false, identityAdmin: true, platformWide: true },
   routes: {
     createTenant: {
       method: 'POST',

@@ -4,7 +4,7 @@ import { auditEntity } from './entities/audit.ts';
 import { businessUnitEntity, membershipEntity, teamEntity, userEntity } from './entities/directory.ts';
 import { outboxEntity, processedEventEntity } from './entities/platform.ts';
 import { serviceEntity } from './entities/service-catalogue.ts';
-import { tenantEntity } from './entities/tenancy.ts';
+import { tenantDeletionEntity, tenantEntity, tenantSettingEntity } from './entities/tenancy.ts';
 
 /*
  * Every item of the one table, as ElectroDB entities, one file per area under entities/. Each item
@@ -19,6 +19,8 @@ export function createDatabase(client: DynamoDBDocumentClient, table: string) {
       outbox: outboxEntity(),
       processedEvent: processedEventEntity(),
       tenant: tenantEntity(),
+      tenantSetting: tenantSettingEntity(),
+      tenantDeletion: tenantDeletionEntity(),
       user: userEntity(),
       team: teamEntity(),
       membership: membershipEntity(),

@@ -7,6 +7,7 @@ process.env.AWS_ACCESS_KEY_ID ??= 'test';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
 process.env.TABLE_NAME ??= 'itsm';
 process.env.EVENT_BUS_NAME ??= 'itsm-test';
+process.env.USER_POOL_ID ??= 'local_pool';
 process.env.CURSOR_SIGNING_KEY ??= 'test-cursor-signing-key-of-at-least-32-characters';
 process.env.LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_DEV ??= 'false';
