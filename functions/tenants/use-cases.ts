@@ -23,7 +23,7 @@ import {
 import { deleteIdentity, inviteIdentity } from '#shared/platform/identity-admin.ts';
 import { outboxRecord } from '#shared/platform/outbox.ts';
 import type { EventRequest } from '#shared/platform/process-handler.ts';
-import type { TenantContext } from '#shared/platform/tenant-context.ts';
+import { operatorActingOn, type TenantContext } from '#shared/platform/tenant-context.ts';
 import { forgetTenantStatus } from '#shared/platform/tenant-gate.ts';
 import { TENANT_ITEM_SOURCES, tenantItems, tenantUsage } from './tenant-data.ts';
 
@@ -78,10 +78,6 @@ function assertVersion(tenant: Tenant, expected: number): void {
  * Events about a tenant belong to that tenant, whoever acts: its audit trail shows who onboarded or
  * suspended it, and consumers seed or delete within its keys. The operator stays the actor.
  */
-function actingOn(ctx: TenantContext, tenantId: string): TenantContext {
-  return Object.freeze({ ...ctx, tenantId });
-}
-
 /** Consumers act within the event's tenant; an event naming another tenant in its data is a bug. */
 export function assertOwnTenant(ctx: TenantContext, tenantId: string): void {
   if (ctx.tenantId !== tenantId) {
@@ -122,7 +118,7 @@ export async function createTenant({ ctx, correlationId, now, logger }: Command,
   });
   try {
     const event = outboxRecord(
-      actingOn(ctx, tenantId),
+      operatorActingOn(ctx, tenantId),
       TenantCreated,
       {
         tenantId,
@@ -203,7 +199,7 @@ async function saveTenantChange(
 ): Promise<void> {
   const { tenantId } = current;
   const event = outboxRecord(
-    actingOn(ctx, tenantId),
+    ctx.tenantId === tenantId ? ctx : operatorActingOn(ctx, tenantId),
     TenantUpdated,
     { tenantId, status: next.status, recordVersion: next.version, changes: diff },
     { correlationId, now },
@@ -265,7 +261,7 @@ export async function deleteTenant({ ctx, correlationId, now }: Command, tenantI
   const at = now.toISOString();
   const jobId = randomUUID();
   const event = outboxRecord(
-    actingOn(ctx, tenantId),
+    operatorActingOn(ctx, tenantId),
     TenantDeletionRequested,
     { tenantId, jobId },
     { correlationId, now },

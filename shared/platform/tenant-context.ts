@@ -1,5 +1,5 @@
 import { CLAIM, readListClaim } from './claims.ts';
-import { UnauthorizedError } from './errors.ts';
+import { ForbiddenError, UnauthorizedError } from './errors.ts';
 import { isRole, type Role } from './roles.ts';
 
 declare const verified: unique symbol;
@@ -51,4 +51,14 @@ export function systemContextForTenant(tenantId: string, processName: string): T
     email: undefined,
     roles: [],
   });
+}
+
+/**
+ * The platform operator acting on one tenant (onboarding, suspension): events and records it writes
+ * then belong to that tenant, with the operator as the actor. Refused for anyone but an operator.
+ */
+export function operatorActingOn(ctx: TenantContext, tenantId: string): TenantContext {
+  if (!ctx.roles.includes('platform-operator'))
+    throw new ForbiddenError('Only platform operators act on tenants');
+  return make({ ...ctx, tenantId });
 }
