@@ -21,7 +21,13 @@ import { ensureTable, startLocalDatabase } from './database/index.ts';
 import { DEMO_PASSWORD, demoUsers } from './demo-data.ts';
 import { seedDemoData } from './demo-seed.ts';
 import { startGateway } from './gateway/index.ts';
-import { createLocalIdentityProvider, UserDirectory } from './identity/index.ts';
+import {
+  createLocalIdentityProvider,
+  InvitationMailbox,
+  LOCAL_USER_POOL_ID,
+  startCognitoAdminServer,
+  UserDirectory,
+} from './identity/index.ts';
 import { LocalScheduler } from './schedules/local-scheduler.ts';
 
 export interface LocalCloudOptions {
@@ -123,12 +129,26 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   });
   const busEndpoint = await startPutEventsServer(bus);
 
+  const users = new UserDirectory(join(options.dataDir, 'users.json'));
+  const mailbox = new InvitationMailbox(users, join(options.dataDir, 'invitations.json'));
+  // Invitations are only sent once the gateway runs, so its URL is known by then.
+  let publicUrl = '';
+  const cognitoAdmin = await startCognitoAdminServer(users, {
+    poolId: LOCAL_USER_POOL_ID,
+    onInvitation: (invitation) => {
+      const mail = mailbox.deliver(invitation, publicUrl);
+      print(`mail  invitation for ${mail.email} (${mail.tenantId}): ${mail.acceptUrl}`);
+    },
+  });
+
   configureEnvironment({
     AWS_REGION: 'local',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: database.endpoint,
     AWS_ENDPOINT_URL_EVENTBRIDGE: busEndpoint.endpoint,
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognitoAdmin.endpoint,
+    USER_POOL_ID: LOCAL_USER_POOL_ID,
     TABLE_NAME: table.logicalName,
     EVENT_BUS_NAME: BUS_NAME,
     CURSOR_SIGNING_KEY: persistentSecret(options.dataDir, 'cursor-signing-key'),
@@ -176,7 +196,6 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const sweeper =
     sweepMs > 0 ? setInterval(() => void database.sweepExpired().catch(() => undefined), sweepMs) : undefined;
 
-  const users = new UserDirectory(join(options.dataDir, 'users.json'));
   let identity: Awaited<ReturnType<typeof createLocalIdentityProvider>> | undefined;
   const seeded = options.seedDemo === true;
 
@@ -195,12 +214,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       async (req, res) => (identity ? identity.handle(req, res) : false),
       async (req, res) => serveConfig(req, res, seeded),
       async (req, res) => serveDeadLetters(req, res, bus),
+      async (req, res) => mailbox.handle(req, res),
     ],
     log: (line) =>
       print(
         `http  ${line.method} ${line.path} ${line.status} ${line.ms}ms ${line.tenantId ?? '-'}${line.route ? '' : ' (no route)'}`,
       ),
   });
+  publicUrl = gateway.url;
   identity = await createLocalIdentityProvider({
     dataDir: options.dataDir,
     issuer: `${gateway.url}/auth`,
@@ -237,6 +258,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       bus.stop();
       await gateway.stop();
       await busEndpoint.stop();
+      await cognitoAdmin.stop();
       await database.stop();
     },
   };

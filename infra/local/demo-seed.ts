@@ -1,4 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
+import { getDatabase } from '#shared/data/database.ts';
+import { isTenantRole } from '#shared/domain/directory/directory.ts';
 import { DEMO_PASSWORD, type DemoUser, demoServices, demoTenants } from './demo-data.ts';
 import type { UserDirectory } from './identity/index.ts';
 
@@ -9,8 +11,37 @@ interface SeedTarget {
 }
 
 /**
- * Creates the demo logins and catalogue once per data folder. Services go through the public API,
- * so the seed itself exercises routes, outbox, bus and audit like any user would.
+ * The demo tenants' records, written directly until tenants are onboarded through the operator API:
+ * the tenant gate refuses every request of a tenant without one.
+ */
+async function ensureDemoTenants(at: string): Promise<void> {
+  const tenants = getDatabase().entities.tenant;
+  for (const tenant of demoTenants) {
+    if ((await tenants.get({ tenantId: tenant.tenantId }).go()).data) continue;
+    const american = tenant.timeZone.startsWith('America/');
+    await tenants
+      .put({
+        tenantId: tenant.tenantId,
+        name: tenant.name,
+        plan: 'standard',
+        status: 'active',
+        timeZone: tenant.timeZone,
+        locale: american ? 'en-US' : 'en-GB',
+        currency: american ? 'USD' : 'EUR',
+        branding: JSON.stringify({ displayName: tenant.name, logoUrl: null, primaryColour: '#1f6feb' }),
+        version: 1,
+        createdAt: at,
+        updatedAt: at,
+      })
+      .go();
+  }
+}
+
+/**
+ * Creates the demo logins and catalogue once per data folder. Logins are confirmed users with the
+ * demo password straight in the local user pool (an invitation would need a person to accept it),
+ * each with its directory record under the pool's `sub`. Services go through the public API, so the
+ * seed itself exercises routes, outbox, bus and audit like any user would.
  */
 export async function seedDemoData(
   cloud: SeedTarget,
@@ -19,10 +50,27 @@ export async function seedDemoData(
   markerFile: string,
 ): Promise<void> {
   if (existsSync(markerFile)) return;
+  const at = new Date().toISOString();
+  await ensureDemoTenants(at);
   for (const login of logins) {
-    if (!users.findByEmail(login.email)) {
-      await users.add({ ...login, roles: [...login.roles], password: DEMO_PASSWORD });
-    }
+    const identity =
+      users.findByEmail(login.email) ??
+      (await users.add({ ...login, roles: [...login.roles], password: DEMO_PASSWORD }));
+    // The platform operator belongs to no company, so has no directory record.
+    if (!login.roles.some(isTenantRole)) continue;
+    await getDatabase()
+      .entities.user.put({
+        tenantId: login.tenantId,
+        userId: identity.sub,
+        email: identity.email,
+        name: login.name,
+        roles: login.roles.filter(isTenantRole),
+        status: 'active',
+        version: 1,
+        createdAt: at,
+        updatedAt: at,
+      })
+      .go();
   }
   for (const tenant of demoTenants) {
     const token = await cloud.login(`admin@${tenant.emailDomain}`);

@@ -20,6 +20,7 @@ describe('POST /auth/login and the JWKS endpoint', () => {
   let server: Server;
   let base: string;
   let provider: LocalIdentityProvider;
+  let directory: UserDirectory;
 
   beforeAll(async () => {
     const users = new UserDirectory();
@@ -38,6 +39,8 @@ describe('POST /auth/login and the JWKS endpoint', () => {
       password: PASSWORD,
       enabled: false,
     });
+    users.invite({ email: 'new@acme.example', name: 'New Agent', tenantId: 'acme', groups: ['agent'] });
+    directory = users;
     provider = await createLocalIdentityProvider({
       issuer: 'http://local/auth',
       audience: 'itsm-web',
@@ -83,6 +86,7 @@ describe('POST /auth/login and the JWKS endpoint', () => {
     ['a wrong password', { email: 'agent@acme.example', password: 'Demo-2027!' }],
     ['an unknown email', { email: 'nobody@acme.example', password: PASSWORD }],
     ['a disabled user', { email: 'gone@acme.example', password: PASSWORD }],
+    ['an invited user without a password', { email: 'new@acme.example', password: PASSWORD }],
   ])('answers %s with the same 401', async (_label, credentials) => {
     const response = await login(JSON.stringify(credentials));
 
@@ -142,6 +146,85 @@ describe('POST /auth/login and the JWKS endpoint', () => {
 
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual(provider.jwks());
+  });
+
+  describe('POST /auth/accept-invitation', () => {
+    function accept(body: unknown) {
+      return fetch(`${base}/auth/accept-invitation`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    }
+    const USED = 'This invitation was already used or has expired';
+
+    it('sets the password, confirms the user and signs them in; the link works once', async () => {
+      const { invitation, user } = directory.invite({
+        email: 'carol@acme.example',
+        name: 'Carol Admin',
+        tenantId: 'acme',
+        groups: ['tenant-admin'],
+      });
+
+      const response = await accept({ token: invitation.token, password: 'Carol-chose-2026' });
+
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as LoginResponse;
+      await expect(provider.verify(body.idToken)).resolves.toMatchObject({
+        sub: user.sub,
+        email: 'carol@acme.example',
+        name: 'Carol Admin',
+        'custom:tenantId': 'acme',
+        'cognito:groups': ['tenant-admin'],
+      });
+      expect(directory.findByEmail('carol@acme.example')?.status).toBe('CONFIRMED');
+      expect(
+        (await login(JSON.stringify({ email: 'carol@acme.example', password: 'Carol-chose-2026' }))).status,
+      ).toBe(200);
+
+      const again = await accept({ token: invitation.token, password: 'Mallory-took-2026' });
+      expect(again.status).toBe(400);
+      expect(await again.json()).toMatchObject({
+        detail: USED,
+        errors: [{ path: 'body.token', message: USED }],
+      });
+      expect(
+        (await login(JSON.stringify({ email: 'carol@acme.example', password: 'Mallory-took-2026' }))).status,
+      ).toBe(401);
+    });
+
+    it.each([
+      ['short', 'Ab1', ['Use at least 10 characters']],
+      ['without a digit', 'only-letters-here', ['Use at least one digit']],
+      ['without a letter', '1234567890-', ['Use at least one letter']],
+    ])('refuses a password that is %s, leaving the link usable', async (_label, password, messages) => {
+      const { invitation } = directory.invite({
+        email: `p-${password.length}@acme.example`,
+        tenantId: 'acme',
+      });
+
+      const response = await accept({ token: invitation.token, password });
+
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(((await response.json()) as { errors: unknown }).errors).toEqual(
+        messages.map((message) => ({ path: 'body.password', message })),
+      );
+      expect(directory.isInvitationPending(invitation.token)).toBe(true);
+    });
+
+    it('refuses a token it never issued and a body without fields', async () => {
+      const unknown = await accept({ token: 'not-a-token', password: 'Good-enough-2026' });
+      const empty = await accept({});
+
+      expect(unknown.status).toBe(400);
+      expect(await unknown.json()).toMatchObject({ detail: USED });
+      expect(empty.status).toBe(400);
+      expect(((await empty.json()) as { errors: unknown }).errors).toEqual([
+        { path: 'body.token', message: 'Required' },
+        { path: 'body.password', message: 'Required' },
+      ]);
+    });
   });
 
   it('leaves other paths to the next handler', async () => {

@@ -50,3 +50,17 @@ export function decoyHash(): Promise<string> {
   decoy ??= hashPassword(randomBytes(32).toString('base64url'));
   return decoy;
 }
+
+/**
+ * The local pool's policy for a password a user chooses: at least 10 characters, with a letter and a
+ * digit (the AWS pool's own policy is in infra/aws/constructs/identity.ts). One message per unmet
+ * rule; empty when the password is acceptable.
+ */
+export function passwordPolicyProblems(password: string): string[] {
+  const problems: string[] = [];
+  if (password.length < 10) problems.push('Use at least 10 characters');
+  if (password.length > 256) problems.push('Use at most 256 characters');
+  if (!/\p{L}/u.test(password)) problems.push('Use at least one letter');
+  if (!/\p{Nd}/u.test(password)) problems.push('Use at least one digit');
+  return problems;
+}

@@ -24,15 +24,16 @@ import {
   sendJson,
   sendProblem,
 } from '../gateway/http.ts';
-import { decoyHash } from './password.ts';
-import type { User, UserDirectory } from './users.ts';
+import { decoyHash, passwordPolicyProblems } from './password.ts';
+import { InvitationNotValidError, type User, type UserDirectory } from './users.ts';
 
 export const LOGIN_PATH = '/auth/login';
+export const ACCEPT_INVITATION_PATH = '/auth/accept-invitation';
 export const JWKS_PATH = '/auth/.well-known/jwks.json';
 const SIGNING_KEY_FILE = 'signing-key.json';
 const ALGORITHM = 'RS256';
-/** A login body is two short strings; anything near this size is not a login. */
-const MAX_LOGIN_BYTES = 16 * 1024;
+/** A login or acceptance body is two short strings; anything near this size is neither. */
+const MAX_AUTH_BODY_BYTES = 16 * 1024;
 
 /** Why a token was refused, in a few words a client may see (`reason`), never a stack. */
 export class InvalidTokenError extends Error {
@@ -68,7 +69,24 @@ export interface LoginResponse {
 }
 
 /** The parts of a user an ID token speaks about. */
-export type TokenSubject = Pick<User, 'sub' | 'email' | 'name' | 'tenantId' | 'roles'>;
+export interface TokenSubject {
+  readonly sub: string;
+  readonly email: string;
+  readonly name?: string | undefined;
+  readonly tenantId: string;
+  readonly roles: readonly string[];
+}
+
+/** What a token says of a directory user: its attributes and groups. */
+export function tokenSubject(user: User): TokenSubject {
+  return {
+    sub: user.sub,
+    email: user.email,
+    name: user.attributes.name,
+    tenantId: user.attributes['custom:tenantId'],
+    roles: user.groups,
+  };
+}
 
 export interface LocalIdentityProvider {
   /** An RS256 ID token with the claims Cognito puts in one (see {@link createLocalIdentityProvider}). */
@@ -77,7 +95,10 @@ export interface LocalIdentityProvider {
   jwks(): JSONWebKeySet;
   /** The claims of a valid ID token of this provider; throws {@link InvalidTokenError} otherwise. */
   verify(token: string): Promise<Record<string, unknown>>;
-  /** Serves `POST /auth/login` and `GET /auth/.well-known/jwks.json`; false for any other path. */
+  /**
+   * Serves `POST /auth/login`, `POST /auth/accept-invitation` and `GET /auth/.well-known/jwks.json`;
+   * false for any other path.
+   */
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
 }
 
@@ -163,6 +184,8 @@ const requiredString = (max: number) =>
     .max(max, `At most ${max} characters`);
 
 const loginSchema = z.object({ email: requiredString(254), password: requiredString(256) });
+// The policy's own messages come after the shape is right; 256 keeps hashing cheap.
+const acceptInvitationSchema = z.object({ token: requiredString(256), password: requiredString(256) });
 
 function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
   return issues.map((issue) => ({
@@ -201,7 +224,8 @@ export async function createLocalIdentityProvider(
     return new SignJWT({
       [CLAIM.email]: user.email,
       email_verified: true,
-      [CLAIM.name]: user.name,
+      // Cognito leaves out an attribute the user does not have.
+      ...(user.name ? { [CLAIM.name]: user.name } : {}),
       token_use: 'id',
       auth_time: issuedAt,
       [CLAIM.tenantId]: user.tenantId,
@@ -237,17 +261,26 @@ export async function createLocalIdentityProvider(
     return payload;
   }
 
-  async function login(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** The body as a JSON object, or undefined once a problem has been answered. */
+  async function readJsonObject(
+    req: IncomingMessage,
+    res: ServerResponse,
+    detail: string,
+  ): Promise<Record<string, unknown> | undefined> {
     let raw: Buffer;
     try {
-      raw = await readBody(req, MAX_LOGIN_BYTES);
+      raw = await readBody(req, MAX_AUTH_BODY_BYTES);
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
-        sendProblem(res, { title: 'Payload Too Large', status: 413, detail: 'A login body is small' });
+        sendProblem(res, {
+          title: 'Payload Too Large',
+          status: 413,
+          detail: 'An auth request body is small',
+        });
       } else {
         res.destroy();
       }
-      return;
+      return undefined;
     }
     let json: unknown;
     try {
@@ -259,35 +292,91 @@ export async function createLocalIdentityProvider(
       sendProblem(res, {
         title: 'Bad Request',
         status: 400,
-        detail: 'The body must be a JSON object with email and password',
+        detail,
         errors: [{ path: 'body', message: 'Expected a JSON object' }],
       });
-      return;
+      return undefined;
     }
+    return json as Record<string, unknown>;
+  }
+
+  async function signIn(res: ServerResponse, user: User): Promise<void> {
+    const body: LoginResponse = {
+      idToken: await issueIdToken(tokenSubject(user)),
+      expiresIn: ttl,
+      tokenType: 'Bearer',
+    };
+    sendJson(res, 200, body);
+  }
+
+  async function login(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const detail = 'The body must be a JSON object with email and password';
+    const json = await readJsonObject(req, res, detail);
+    if (json === undefined) return;
     const parsed = loginSchema.safeParse(json);
     if (!parsed.success) {
       sendProblem(res, {
         title: 'Bad Request',
         status: 400,
-        detail: 'The body must be a JSON object with email and password',
+        detail,
         errors: fieldErrors(parsed.error.issues),
       });
       return;
     }
     const user = await users.verifyPassword(parsed.data.email, parsed.data.password);
-    // One answer for unknown email, wrong password and disabled user: nothing to learn by probing.
+    // One answer for unknown email, wrong password, no password yet and disabled user: nothing to
+    // learn by probing.
     if (user === undefined || !user.enabled) {
       sendProblem(res, { title: 'Unauthorized', status: 401, detail: 'Email or password is wrong' });
       return;
     }
-    const body: LoginResponse = { idToken: await issueIdToken(user), expiresIn: ttl, tokenType: 'Bearer' };
-    sendJson(res, 200, body);
+    await signIn(res, user);
   }
+
+  async function acceptInvitation(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const detail = 'The body must be a JSON object with token and password';
+    const json = await readJsonObject(req, res, detail);
+    if (json === undefined) return;
+    const parsed = acceptInvitationSchema.safeParse(json);
+    const errors = parsed.success ? [] : fieldErrors(parsed.error.issues);
+    if (parsed.success) {
+      errors.push(
+        ...passwordPolicyProblems(parsed.data.password).map((message) => ({
+          path: 'body.password',
+          message,
+        })),
+      );
+    }
+    if (!parsed.success || errors.length > 0) {
+      sendProblem(res, { title: 'Bad Request', status: 400, detail, errors });
+      return;
+    }
+    let user: User;
+    try {
+      user = await users.acceptInvitation(parsed.data.token, parsed.data.password);
+    } catch (error) {
+      if (!(error instanceof InvitationNotValidError)) throw error;
+      sendProblem(res, {
+        title: 'Bad Request',
+        status: 400,
+        detail: error.message,
+        errors: [{ path: 'body.token', message: error.message }],
+      });
+      return;
+    }
+    await signIn(res, user);
+  }
+
+  const postRoutes = new Map([
+    [LOGIN_PATH, login],
+    [ACCEPT_INVITATION_PATH, acceptInvitation],
+  ]);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const requested = requestPath(req);
-    if (requested === LOGIN_PATH) {
-      if (req.method === 'POST') await login(req, res);
+    const post = postRoutes.get(requested);
+    if (post !== undefined) {
+      if (req.method === 'POST') await post(req, res);
       else sendProblem(res, { title: 'Method Not Allowed', status: 405 }, { allow: 'POST' });
       return true;
     }

@@ -3,7 +3,13 @@ import { ROLES } from '../../platform/roles.ts';
 
 /** Roles a tenant admin can hand out; the platform operator role is not a tenant's to give. */
 export const TENANT_ROLES = ROLES.filter((role) => role !== 'platform-operator');
+export type TenantRole = (typeof TENANT_ROLES)[number];
 export const USER_STATUSES = ['invited', 'active', 'deactivated'] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+
+export function isTenantRole(role: string): role is TenantRole {
+  return (TENANT_ROLES as readonly string[]).includes(role);
+}
 
 const id = z.string().min(1).max(64);
 const name = z.string().trim().min(1, 'Name is required').max(120);
@@ -27,6 +33,7 @@ export const inviteUserSchema = z.strictObject({
   roles: z.array(z.enum(TENANT_ROLES)).min(1, 'Give at least one role'),
   businessUnitId: id.nullable().default(null),
 });
+export type InviteUser = z.infer<typeof inviteUserSchema>;
 
 export const userChangesSchema = z
   .strictObject({
@@ -38,6 +45,7 @@ export const userChangesSchema = z
   .refine((value) => Object.values(value).some((field) => field !== undefined), {
     message: 'Give at least one field to change',
   });
+export type UserChanges = z.infer<typeof userChangesSchema>;
 
 export const teamSchema = z.object({
   teamId: z.string(),
@@ -48,12 +56,14 @@ export const teamSchema = z.object({
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });
+export type Team = z.infer<typeof teamSchema>;
 
 export const newTeamSchema = z.strictObject({
   name,
   description: z.string().trim().max(2000).default(''),
   leadUserId: id.nullable().default(null),
 });
+export type NewTeam = z.infer<typeof newTeamSchema>;
 
 export const teamChangesSchema = z
   .strictObject({
@@ -64,12 +74,14 @@ export const teamChangesSchema = z
   .refine((value) => Object.values(value).some((field) => field !== undefined), {
     message: 'Give at least one field to change',
   });
+export type TeamChanges = z.infer<typeof teamChangesSchema>;
 
 export const membershipSchema = z.object({
   teamId: z.string(),
   userId: z.string(),
   addedAt: z.iso.datetime(),
 });
+export type Membership = z.infer<typeof membershipSchema>;
 
 export const businessUnitSchema = z.object({
   businessUnitId: z.string(),
@@ -80,12 +92,14 @@ export const businessUnitSchema = z.object({
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });
+export type BusinessUnit = z.infer<typeof businessUnitSchema>;
 
 export const newBusinessUnitSchema = z.strictObject({
   name,
   costCentre: z.string().trim().min(1, 'Cost centre is required').max(40),
   parentId: id.nullable().default(null),
 });
+export type NewBusinessUnit = z.infer<typeof newBusinessUnitSchema>;
 
 export const businessUnitChangesSchema = z
   .strictObject({
@@ -96,3 +110,4 @@ export const businessUnitChangesSchema = z
   .refine((value) => Object.values(value).some((field) => field !== undefined), {
     message: 'Give at least one field to change',
   });
+export type BusinessUnitChanges = z.infer<typeof businessUnitChangesSchema>;
