@@ -15,6 +15,8 @@ export interface DemoUser {
   readonly name: string;
   readonly tenantId: string;
   readonly roles: readonly Role[];
+  /** Name of the demo business unit the user belongs to. */
+  readonly businessUnit?: string;
 }
 
 export const demoTenants: readonly DemoTenant[] = [
@@ -22,14 +24,37 @@ export const demoTenants: readonly DemoTenant[] = [
   { tenantId: 'globex', name: 'Globex Retail', timeZone: 'America/New_York', emailDomain: 'globex.example' },
 ];
 
-const ROLE_LOGINS: readonly { local: string; title: string; roles: readonly Role[] }[] = [
-  { local: 'admin', title: 'Tenant Admin', roles: ['tenant-admin'] },
-  { local: 'agent', title: 'Service Desk Agent', roles: ['agent'] },
-  { local: 'change', title: 'Change Manager', roles: ['agent', 'change-manager'] },
-  { local: 'problem', title: 'Problem Manager', roles: ['agent', 'problem-manager'] },
-  { local: 'owner', title: 'Service Owner', roles: ['service-owner'] },
-  { local: 'viewer', title: 'Finance Unit Viewer', roles: ['business-unit-viewer'] },
-  { local: 'requester', title: 'Requester', roles: ['requester'] },
+const ROLE_LOGINS: readonly {
+  local: string;
+  title: string;
+  roles: readonly Role[];
+  businessUnit?: string;
+}[] = [
+  { local: 'admin', title: 'Tenant Admin', roles: ['tenant-admin'], businessUnit: 'IT' },
+  { local: 'agent', title: 'Service Desk Agent', roles: ['agent'], businessUnit: 'IT' },
+  { local: 'change', title: 'Change Manager', roles: ['agent', 'change-manager'], businessUnit: 'IT' },
+  { local: 'problem', title: 'Problem Manager', roles: ['agent', 'problem-manager'], businessUnit: 'IT' },
+  { local: 'owner', title: 'Service Owner', roles: ['service-owner'], businessUnit: 'IT' },
+  { local: 'viewer', title: 'Finance Unit Viewer', roles: ['business-unit-viewer'], businessUnit: 'Finance' },
+  { local: 'requester', title: 'Requester', roles: ['requester'], businessUnit: 'Sales' },
+];
+
+/** Business units of each demo tenant, parents first. */
+export const demoBusinessUnits: readonly { name: string; costCentre: string; parent?: string }[] = [
+  { name: 'Corporate', costCentre: 'CC-000' },
+  { name: 'Finance', costCentre: 'CC-100', parent: 'Corporate' },
+  { name: 'Sales', costCentre: 'CC-200', parent: 'Corporate' },
+  { name: 'IT', costCentre: 'CC-300', parent: 'Corporate' },
+];
+
+/** Teams of each demo tenant; members by the local part of their demo email. */
+export const demoTeams: readonly { name: string; description: string; members: readonly string[] }[] = [
+  {
+    name: 'Service Desk',
+    description: 'First line: takes every call and ticket.',
+    members: ['agent', 'change', 'problem'],
+  },
+  { name: 'Infrastructure', description: 'Servers, network and storage.', members: ['change', 'problem'] },
 ];
 
 export const demoUsers: readonly DemoUser[] = [
@@ -45,6 +70,7 @@ export const demoUsers: readonly DemoUser[] = [
       name: `${tenant.name.split(' ')[0]} ${login.title}`,
       tenantId: tenant.tenantId,
       roles: login.roles,
+      ...(login.businessUnit ? { businessUnit: login.businessUnit } : {}),
     })),
   ),
 ];

@@ -26,7 +26,8 @@ console.log(
   [
     '',
     `ITSM is running at ${cloud.url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
-    `API description: ${cloud.url}/api/openapi.json   Dead letters: ${cloud.url}/_local/dead-letters`,
+    `API description: ${cloud.url}/api/openapi.json`,
+    `Captured invitation mails: ${cloud.url}/_local/invitations   Dead letters: ${cloud.url}/_local/dead-letters`,
     '',
     `Demo logins (password ${DEMO_PASSWORD}):`,
     ...logins,
