@@ -1,5 +1,5 @@
 import { Entity } from 'electrodb';
-import { MODEL } from './model.ts';
+import { byNameIndex, MODEL, NAMED, VERSIONED } from './model.ts';
 
 /** A person of the tenant: profile, roles and unit. Credentials live in the identity provider. */
 export function userEntity() {
@@ -19,9 +19,7 @@ export function userEntity() {
       roles: { type: 'list', items: { type: 'string' }, required: true },
       status: { type: ['invited', 'active', 'deactivated'] as const, required: true },
       businessUnitId: { type: 'string' },
-      version: { type: 'number', required: true },
-      createdAt: { type: 'string', required: true, readOnly: true },
-      updatedAt: { type: 'string', required: true },
+      ...VERSIONED,
     },
     indexes: {
       byId: {
@@ -49,17 +47,10 @@ export function teamEntity() {
     attributes: {
       tenantId: { type: 'string', required: true, readOnly: true },
       teamId: { type: 'string', required: true, readOnly: true },
-      name: { type: 'string', required: true },
-      sortName: {
-        type: 'string',
-        watch: ['name'],
-        set: (_: unknown, item: { name?: string }) => item.name?.toLocaleLowerCase('en'),
-      },
+      ...NAMED,
       description: { type: 'string', required: true },
       leadUserId: { type: 'string' },
-      version: { type: 'number', required: true },
-      createdAt: { type: 'string', required: true, readOnly: true },
-      updatedAt: { type: 'string', required: true },
+      ...VERSIONED,
     },
     indexes: {
       byId: {
@@ -71,16 +62,7 @@ export function teamEntity() {
         },
         sk: { field: 'sk', casing: 'none', composite: [], template: 'team' },
       },
-      byName: {
-        index: 'gsi1',
-        pk: { field: 'gsi1pk', casing: 'none', composite: ['tenantId'], template: 't#${tenantId}#teams' },
-        sk: {
-          field: 'gsi1sk',
-          casing: 'none',
-          composite: ['sortName', 'teamId'],
-          template: '${sortName}#${teamId}',
-        },
-      },
+      byName: byNameIndex('teams', 'teamId'),
     },
   });
 }
@@ -126,17 +108,10 @@ export function businessUnitEntity() {
     attributes: {
       tenantId: { type: 'string', required: true, readOnly: true },
       businessUnitId: { type: 'string', required: true, readOnly: true },
-      name: { type: 'string', required: true },
-      sortName: {
-        type: 'string',
-        watch: ['name'],
-        set: (_: unknown, item: { name?: string }) => item.name?.toLocaleLowerCase('en'),
-      },
+      ...NAMED,
       costCentre: { type: 'string', required: true },
       parentId: { type: 'string' },
-      version: { type: 'number', required: true },
-      createdAt: { type: 'string', required: true, readOnly: true },
-      updatedAt: { type: 'string', required: true },
+      ...VERSIONED,
     },
     indexes: {
       byId: {

@@ -1,5 +1,5 @@
 import { Entity } from 'electrodb';
-import { MODEL } from './model.ts';
+import { byNameIndex, MODEL, NAMED } from './model.ts';
 
 export function serviceEntity() {
   return new Entity({
@@ -7,13 +7,7 @@ export function serviceEntity() {
     attributes: {
       tenantId: { type: 'string', required: true, readOnly: true },
       serviceId: { type: 'string', required: true, readOnly: true },
-      name: { type: 'string', required: true },
-      /** Lower-cased name, kept in step by ElectroDB, so the catalogue lists in name order. */
-      sortName: {
-        type: 'string',
-        watch: ['name'],
-        set: (_: unknown, item: { name?: string }) => item.name?.toLocaleLowerCase('en'),
-      },
+      ...NAMED,
       description: { type: 'string', required: true },
       owner: { type: 'string', required: true },
       status: { type: ['pipeline', 'live', 'retired'] as const, required: true },
@@ -33,16 +27,7 @@ export function serviceEntity() {
         },
         sk: { field: 'sk', casing: 'none', composite: [], template: 'service' },
       },
-      byName: {
-        index: 'gsi1',
-        pk: { field: 'gsi1pk', casing: 'none', composite: ['tenantId'], template: 't#${tenantId}#services' },
-        sk: {
-          field: 'gsi1sk',
-          casing: 'none',
-          composite: ['sortName', 'serviceId'],
-          template: '${sortName}#${serviceId}',
-        },
-      },
+      byName: byNameIndex('services', 'serviceId'),
       byStatus: {
         index: 'gsi2',
         pk: {
