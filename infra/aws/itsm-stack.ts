@@ -12,7 +12,8 @@ import { DataTable } from './constructs/data-table.ts';
 import { EventTriggers } from './constructs/event-triggers.ts';
 import { ItsmHttpApi } from './constructs/http-api.ts';
 import { Identity } from './constructs/identity.ts';
-import { ProcessFunction } from './constructs/process-function.ts';
+import { ProcessFunction, tableAccessOf } from './constructs/process-function.ts';
+import { TenantAccess, type TenantAccessGrantee } from './constructs/tenant-access.ts';
 import { WebHosting } from './constructs/web-hosting.ts';
 import { acknowledgeNagFindings } from './nag-suppressions.ts';
 
@@ -65,6 +66,8 @@ export class ItsmStack extends Stack {
   readonly httpApi: ItsmHttpApi;
   readonly web: WebHosting;
   readonly alarms: Alarms;
+  /** The roles through which tenant-scoped processes reach the table (ARCHITECTURE.md, "Tenant isolation"). */
+  readonly tenantAccess: TenantAccess;
   /** Process functions by manifest name. */
   readonly processes = new Map<string, ProcessFunction>();
   /** Subscription and schedule wiring by manifest name, for processes that have any. */
@@ -141,6 +144,15 @@ export class ItsmStack extends Stack {
         );
       }
     }
+
+    const grantees: TenantAccessGrantee[] = [];
+    for (const [name, { manifest, function: fn }] of this.processes) {
+      const level = manifest.access.table;
+      if (tableAccessOf(manifest) === 'tenant-scoped' && level !== 'none') {
+        grantees.push({ name, function: fn, access: level });
+      }
+    }
+    this.tenantAccess = new TenantAccess(this, 'TenantAccess', { table, grantees });
 
     const hasWebBuild = existsSync(webBuildPath);
     this.web = new WebHosting(this, 'Web', {

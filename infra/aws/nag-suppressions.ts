@@ -1,6 +1,7 @@
 import { type CfnElement, DefaultStackSynthesizer, Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { table as tableDefinition } from '#shared/platform/table.ts';
+import { tableAccessOf } from './constructs/process-function.ts';
 import type { ItsmStack } from './itsm-stack.ts';
 
 /**
@@ -40,11 +41,12 @@ export function acknowledgeNagFindings(stack: ItsmStack): void {
       );
     }
     ack(fn, 'AwsSolutions-IAM5[Resource::*]', noResourceLevel.join(' '));
-    if (access.table !== 'none') {
+    if (tableAccessOf(processFunction.manifest) === 'platform-wide') {
       ack(
         fn,
         `AwsSolutions-IAM5[Resource::${tableArn}/index/*]`,
-        `The ${name} process lists records with Query on the single table's GSIs (${indexNames}); ` +
+        `The ${name} process is platform-wide (it reads across tenants, see ARCHITECTURE.md "Tenant ` +
+          `isolation") and lists records with Query on the single table's GSIs (${indexNames}); ` +
           `grant${access.table === 'read' ? 'Read' : 'ReadWrite'}Data scopes this to the ` +
           "indexes of the project's own table, the wildcard only spans its index names.",
       );
@@ -57,6 +59,16 @@ export function acknowledgeNagFindings(stack: ItsmStack): void {
           "(a dead-letter queue itself); cdk-nag only recognises another queue's redrive policy.",
       );
     }
+  }
+
+  for (const [level, role] of stack.tenantAccess.roles) {
+    ack(
+      role,
+      `AwsSolutions-IAM5[Resource::${tableArn}/index/*]`,
+      `The tenant ${level} role lets tenant-scoped processes Query the single table's GSIs (${indexNames}); ` +
+        "the wildcard only spans the index names of the project's own table, and every request is " +
+        "limited to keys starting with the session tag's tenant (dynamodb:LeadingKeys).",
+    );
   }
 
   for (const [name, triggers] of stack.triggers) {

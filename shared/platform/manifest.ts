@@ -48,6 +48,15 @@ export interface ProcessAccess {
   readonly identityAdmin?: boolean;
   /** Reads the table's change stream (only the outbox publisher does). */
   readonly tableStream?: { readonly summary: string };
+  /**
+   * The process reaches items of every tenant, so its table rights cannot be limited to one tenant's
+   * keys. Without this flag, a process with table access reaches the table in AWS only through a role
+   * whose IAM policy allows the keys of the tenant it acts for (`dynamodb:LeadingKeys`), and its own
+   * role has no table rights. Set it only where an access pattern truly spans tenants (the tenants
+   * process: the operator's list of every tenant, the deletion sweep); ARCHITECTURE.md, "Tenant
+   * isolation", lists each such process and why.
+   */
+  readonly platformWide?: boolean;
 }
 
 export interface ProcessManifest {

@@ -22,8 +22,10 @@ import {
 } from './http.ts';
 import { createLogger } from './logger.ts';
 import { type ProcessManifest, type RouteDefinition, routeKey } from './manifest.ts';
+import { PLATFORM_TENANT_ID } from './roles.ts';
 import { systemContextForTenant, type TenantContext, tenantContextFromClaims } from './tenant-context.ts';
 import { assertTenantActive } from './tenant-gate.ts';
+import { runInTenantScope } from './tenant-scope.ts';
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 
@@ -123,7 +125,11 @@ export function createProcessHandler<const M extends ProcessManifest>(
       const { name, route } = entry;
       const ctx = authorise(route, event);
       logger.appendKeys({ tenantId: ctx.tenantId, userId: ctx.userId });
-      if (!route.public) await assertTenantActive(ctx);
+      // In AWS the table is then reached with credentials IAM limits to the caller's tenant (clients.ts);
+      // platform operators and public routes act outside any tenant.
+      const scoped = <T>(work: () => Promise<T>): Promise<T> =>
+        route.public || ctx.tenantId === PLATFORM_TENANT_ID ? work() : runInTenantScope(ctx.tenantId, work);
+      if (!route.public) await scoped(() => assertTenantActive(ctx));
       const request = {
         params: route.params ? parseWith(route.params, event.pathParameters ?? {}, 'params') : undefined,
         query: route.query ? parseWith(route.query, event.queryStringParameters ?? {}, 'query') : undefined,
@@ -137,7 +143,7 @@ export function createProcessHandler<const M extends ProcessManifest>(
       const routeImpl = implementation.routes[name as keyof M['routes']] as (
         request: unknown,
       ) => Promise<RouteReply<RouteDefinition>>;
-      const reply = await routeImpl(request);
+      const reply = await scoped(() => routeImpl(request));
       const headers: Record<string, string> =
         reply.version === undefined ? responseHeaders : { ...responseHeaders, etag: etagFor(reply.version) };
       const status = route.successStatus ?? 200;
@@ -197,14 +203,16 @@ export function createProcessHandler<const M extends ProcessManifest>(
     for (const [name] of matched) {
       const subscription = implementation.subscriptions[name as keyof M['subscriptions']];
       const started = Date.now();
-      await subscription({
-        envelope: envelope as BusEnvelope<DomainEventDetail>,
-        detail,
-        ctx,
-        consumer: `${manifest.name}.${name}`,
-        logger,
-        now: now(),
-      });
+      await runInTenantScope(detail.tenantId, () =>
+        subscription({
+          envelope: envelope as BusEnvelope<DomainEventDetail>,
+          detail,
+          ctx,
+          consumer: `${manifest.name}.${name}`,
+          logger,
+          now: now(),
+        }),
+      );
       logger.info('event handled', { subscription: name, ms: Date.now() - started });
     }
   }

@@ -4,9 +4,9 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { manifests } from '#functions/manifests.ts';
-import { ESM_REQUIRE_BANNER } from '#infra/aws/constructs/process-function.ts';
+import { ESM_REQUIRE_BANNER, tableAccessOf } from '#infra/aws/constructs/process-function.ts';
 import { type ItsmStack, stageFromContext } from '#infra/aws/itsm-stack.ts';
-import { type ProcessAccess, routeKey } from '#shared/platform/manifest.ts';
+import { type ProcessManifest, routeKey } from '#shared/platform/manifest.ts';
 import { ROLES } from '#shared/platform/roles.ts';
 import {
   OUTBOX_KIND_ATTRIBUTE,
@@ -146,6 +146,11 @@ describe('process functions', () => {
         NODE_OPTIONS: '--enable-source-maps',
       };
       if (manifest.access.table !== 'none') {
+        if (tableAccessOf(manifest) === 'tenant-scoped') {
+          environment.TENANT_ACCESS_ROLE_ARN = stack.resolve(
+            stack.tenantAccess.roles.get(manifest.access.table === 'read' ? 'read' : 'read-write')?.roleArn,
+          );
+        }
         environment.CURSOR_SIGNING_KEY = {
           'Fn::Join': [
             '',
@@ -216,13 +221,18 @@ describe('IAM follows manifest.access exactly', () => {
   const STREAM_DLQ = new Set(['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl']);
   const TRACING = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
 
-  function allowedActions(access: ProcessAccess): Set<string> {
+  const ASSUME_TENANT_ROLE = new Set(['sts:AssumeRole', 'sts:TagSession']);
+
+  function allowedActions(manifest: ProcessManifest): Set<string> {
+    const { access } = manifest;
     const allowed = new Set(TRACING);
     const add = (actions: Set<string>) => {
       for (const action of actions) allowed.add(action);
     };
-    if (access.table !== 'none') add(READ);
-    if (access.table === 'read-write') add(WRITE);
+    // Tenant-scoped processes reach the table only through the tenant role (tenant-access.test.ts).
+    if (tableAccessOf(manifest) === 'tenant-scoped') add(ASSUME_TENANT_ROLE);
+    if (tableAccessOf(manifest) === 'platform-wide') add(READ);
+    if (tableAccessOf(manifest) === 'platform-wide' && access.table === 'read-write') add(WRITE);
     if (access.putEvents) allowed.add('events:PutEvents');
     if (access.tableStream !== undefined) {
       add(STREAM);
@@ -236,14 +246,15 @@ describe('IAM follows manifest.access exactly', () => {
   }
 
   it.each(manifests.map((manifest) => [manifest.name]))('%s gets no action beyond its access', (name) => {
-    const { access } = manifestNamed(name);
+    const manifest = manifestNamed(name);
+    const { access } = manifest;
     const statements = statementsOfFunction(template, stack, name);
     expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
-    const allowed = allowedActions(access);
+    const allowed = allowedActions(manifest);
     expect(actionsOf(statements).filter((action) => !allowed.has(action))).toEqual([]);
 
     const tableArn = stack.resolve(stack.dataTable.table.tableArn);
-    if (access.table !== 'none') {
+    if (tableAccessOf(manifest) === 'platform-wide') {
       expect(actionsOf(statements)).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
       // Table rights only on this table and its indexes.
       for (const statement of statementsWith(statements, 'dynamodb:GetItem')) {
@@ -251,8 +262,11 @@ describe('IAM follows manifest.access exactly', () => {
       }
     }
     const writes = actionsOf(statements).filter((action) => WRITE.has(action));
-    if (access.table === 'read-write') expect(writes.sort()).toEqual([...WRITE].sort());
-    else expect(writes).toEqual([]);
+    if (tableAccessOf(manifest) === 'platform-wide' && access.table === 'read-write') {
+      expect(writes.sort()).toEqual([...WRITE].sort());
+    } else {
+      expect(writes).toEqual([]);
+    }
 
     const putEvents = statementsWith(statements, 'events:PutEvents');
     if (access.putEvents) {

@@ -24,12 +24,21 @@ export interface ProcessFunctionProps {
   readonly manifest: ProcessManifest;
   /** Absolute path of the handler module exporting `handler`. */
   readonly entry: string;
-  /** The single table; granted only as `manifest.access.table` says. */
+  /** The single table; granted directly only to `platformWide` processes (see {@link tableAccessOf}). */
   readonly table: ITable;
   /** The project's bus; put rights only when `manifest.access.putEvents`. */
   readonly eventBus: IEventBus;
   /** Key that signs pagination cursors; given to functions that read the table. */
   readonly cursorSigningKey: ISecret;
+}
+
+/**
+ * How a process reaches the table: not at all, through the tenant-scoped role (the default for every
+ * process with table access), or with its own role's rights (`platformWide` processes only).
+ */
+export function tableAccessOf(manifest: ProcessManifest): 'none' | 'tenant-scoped' | 'platform-wide' {
+  if (manifest.access.table === 'none') return 'none';
+  return manifest.access.platformWide === true ? 'platform-wide' : 'tenant-scoped';
 }
 
 /**
@@ -97,17 +106,21 @@ export class ProcessFunction extends Construct {
       },
     });
 
-    switch (access.table) {
-      case 'read':
-        table.grantReadData(this.function);
-        break;
-      case 'read-write':
-        table.grantReadWriteData(this.function);
-        break;
-      case 'none':
-        break;
-      default:
-        access.table satisfies never;
+    // A tenant-scoped process gets no table rights of its own: the TenantAccess construct lets it assume
+    // the role that reaches only the keys of the tenant it acts for.
+    if (tableAccessOf(manifest) === 'platform-wide') {
+      switch (access.table) {
+        case 'read':
+          table.grantReadData(this.function);
+          break;
+        case 'read-write':
+          table.grantReadWriteData(this.function);
+          break;
+        case 'none':
+          break;
+        default:
+          access.table satisfies never;
+      }
     }
 
     if (access.putEvents) eventBus.grantPutEventsTo(this.function);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../../platform/roles.ts';
+import { changesSchema } from '../common/changes.ts';
 
 /** Roles a tenant admin can hand out; the platform operator role is not a tenant's to give. */
 export const TENANT_ROLES = ROLES.filter((role) => role !== 'platform-operator');
@@ -35,16 +36,12 @@ export const inviteUserSchema = z.strictObject({
 });
 export type InviteUser = z.infer<typeof inviteUserSchema>;
 
-export const userChangesSchema = z
-  .strictObject({
-    name: name.optional(),
-    roles: z.array(z.enum(TENANT_ROLES)).min(1, 'Give at least one role').optional(),
-    businessUnitId: id.nullable().optional(),
-    status: z.enum(['active', 'deactivated']).optional(),
-  })
-  .refine((value) => Object.values(value).some((field) => field !== undefined), {
-    message: 'Give at least one field to change',
-  });
+export const userChangesSchema = changesSchema({
+  name: name.optional(),
+  roles: z.array(z.enum(TENANT_ROLES)).min(1, 'Give at least one role').optional(),
+  businessUnitId: id.nullable().optional(),
+  status: z.enum(['active', 'deactivated']).optional(),
+});
 export type UserChanges = z.infer<typeof userChangesSchema>;
 
 export const teamSchema = z.object({
@@ -65,15 +62,11 @@ export const newTeamSchema = z.strictObject({
 });
 export type NewTeam = z.infer<typeof newTeamSchema>;
 
-export const teamChangesSchema = z
-  .strictObject({
-    name: name.optional(),
-    description: z.string().trim().max(2000).optional(),
-    leadUserId: id.nullable().optional(),
-  })
-  .refine((value) => Object.values(value).some((field) => field !== undefined), {
-    message: 'Give at least one field to change',
-  });
+export const teamChangesSchema = changesSchema({
+  name: name.optional(),
+  description: z.string().trim().max(2000).optional(),
+  leadUserId: id.nullable().optional(),
+});
 export type TeamChanges = z.infer<typeof teamChangesSchema>;
 
 export const membershipSchema = z.object({
@@ -101,13 +94,9 @@ export const newBusinessUnitSchema = z.strictObject({
 });
 export type NewBusinessUnit = z.infer<typeof newBusinessUnitSchema>;
 
-export const businessUnitChangesSchema = z
-  .strictObject({
-    name: name.optional(),
-    costCentre: z.string().trim().min(1).max(40).optional(),
-    parentId: id.nullable().optional(),
-  })
-  .refine((value) => Object.values(value).some((field) => field !== undefined), {
-    message: 'Give at least one field to change',
-  });
+export const businessUnitChangesSchema = changesSchema({
+  name: name.optional(),
+  costCentre: z.string().trim().min(1).max(40).optional(),
+  parentId: id.nullable().optional(),
+});
 export type BusinessUnitChanges = z.infer<typeof businessUnitChangesSchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FieldChange } from '../../events/service-catalogue.ts';
+import { changesSchema } from '../common/changes.ts';
 
 /** Where a service is in its life: being built, in use, or withdrawn (ITIL service portfolio). */
 export const SERVICE_STATUSES = ['pipeline', 'live', 'retired'] as const;
@@ -32,16 +33,12 @@ export const newServiceSchema = z.strictObject({
 });
 export type NewService = z.infer<typeof newServiceSchema>;
 
-export const serviceChangesSchema = z
-  .strictObject({
-    name: name.optional(),
-    description: description.optional(),
-    owner: owner.optional(),
-    status: z.enum(SERVICE_STATUSES).optional(),
-  })
-  .refine((value) => Object.values(value).some((field) => field !== undefined), {
-    message: 'Give at least one field to change',
-  });
+export const serviceChangesSchema = changesSchema({
+  name: name.optional(),
+  description: description.optional(),
+  owner: owner.optional(),
+  status: z.enum(SERVICE_STATUSES).optional(),
+});
 export type ServiceChanges = z.infer<typeof serviceChangesSchema>;
 
 export const serviceSchema = z.object({

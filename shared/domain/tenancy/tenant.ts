@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { changesSchema } from '../common/changes.ts';
 
 export const TENANT_PLANS = ['trial', 'standard', 'enterprise'] as const;
 export const TENANT_STATUSES = ['active', 'suspended'] as const;
@@ -76,17 +77,13 @@ export const newTenantSchema = z.strictObject({
 export type NewTenant = z.infer<typeof newTenantSchema>;
 
 /** What a tenant admin may change about its own tenant. */
-export const tenantSettingsChangesSchema = z
-  .strictObject({
-    name: z.string().trim().min(1).max(120).optional(),
-    timeZone: timeZoneSchema.optional(),
-    locale: localeSchema.optional(),
-    currency: currencySchema.optional(),
-    branding: brandingSchema.optional(),
-  })
-  .refine((value) => Object.values(value).some((field) => field !== undefined), {
-    message: 'Give at least one field to change',
-  });
+export const tenantSettingsChangesSchema = changesSchema({
+  name: z.string().trim().min(1).max(120).optional(),
+  timeZone: timeZoneSchema.optional(),
+  locale: localeSchema.optional(),
+  currency: currencySchema.optional(),
+  branding: brandingSchema.optional(),
+});
 
 /** What the platform operator may change: plan and status (suspend / resume). */
 export const tenantAdministrationChangesSchema = z
