@@ -118,6 +118,7 @@ export class ItsmStack extends Stack {
         cursorSigningKey: this.cursorSigningKey,
       });
       const fn = processFunction.function;
+      if (manifest.access.identityAdmin) this.identity.grantUserAdministration(fn);
       this.processes.set(manifest.name, processFunction);
       this.httpApi.addProcessRoutes(manifest, fn);
       this.alarms.watchFunction(`Errors-${manifest.name}`, fn, manifest.name);

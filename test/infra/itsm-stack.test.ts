@@ -162,6 +162,9 @@ describe('process functions', () => {
           ],
         };
       }
+      if (manifest.access.identityAdmin) {
+        environment.USER_POOL_ID = stack.resolve(stack.identity.userPool.userPoolId);
+      }
       template.hasResourceProperties('AWS::Lambda::Function', {
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
@@ -223,6 +226,17 @@ describe('IAM follows manifest.access exactly', () => {
 
   const ASSUME_TENANT_ROLE = new Set(['sts:AssumeRole', 'sts:TagSession']);
 
+  const USER_ADMINISTRATION = new Set([
+    'cognito-idp:AdminCreateUser',
+    'cognito-idp:AdminListGroupsForUser',
+    'cognito-idp:AdminAddUserToGroup',
+    'cognito-idp:AdminRemoveUserFromGroup',
+    'cognito-idp:AdminDisableUser',
+    'cognito-idp:AdminEnableUser',
+    'cognito-idp:AdminUserGlobalSignOut',
+    'cognito-idp:AdminDeleteUser',
+  ]);
+
   function allowedActions(manifest: ProcessManifest): Set<string> {
     const { access } = manifest;
     const allowed = new Set(TRACING);
@@ -234,6 +248,7 @@ describe('IAM follows manifest.access exactly', () => {
     if (tableAccessOf(manifest) === 'platform-wide') add(READ);
     if (tableAccessOf(manifest) === 'platform-wide' && access.table === 'read-write') add(WRITE);
     if (access.putEvents) allowed.add('events:PutEvents');
+    if (access.identityAdmin) add(USER_ADMINISTRATION);
     if (access.tableStream !== undefined) {
       add(STREAM);
       add(STREAM_DLQ);
@@ -266,6 +281,16 @@ describe('IAM follows manifest.access exactly', () => {
       expect(writes.sort()).toEqual([...WRITE].sort());
     } else {
       expect(writes).toEqual([]);
+    }
+
+    const userAdministration = actionsOf(statements).filter((action) => action.startsWith('cognito-idp:'));
+    if (access.identityAdmin) {
+      expect(userAdministration.sort()).toEqual([...USER_ADMINISTRATION].sort());
+      for (const statement of statementsWith(statements, 'cognito-idp:AdminCreateUser')) {
+        expect(resourcesOf(statement)).toEqual([stack.resolve(stack.identity.userPool.userPoolArn)]);
+      }
+    } else {
+      expect(userAdministration).toEqual([]);
     }
 
     const putEvents = statementsWith(statements, 'events:PutEvents');

@@ -8,6 +8,7 @@ import {
   UserPool,
   type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import type { Role } from '#shared/platform/roles.ts';
 
@@ -88,5 +89,25 @@ export class Identity extends Construct {
         precedence: index,
       });
     });
+  }
+
+  /**
+   * Lets a process invite, re-role, disable and delete users of this pool, and only that: the calls
+   * `shared/platform/identity-admin.ts` makes, on this pool alone. The function learns the pool from
+   * `USER_POOL_ID`.
+   */
+  grantUserAdministration(fn: NodejsFunction): void {
+    fn.addEnvironment('USER_POOL_ID', this.userPool.userPoolId);
+    this.userPool.grant(
+      fn,
+      'cognito-idp:AdminCreateUser',
+      'cognito-idp:AdminListGroupsForUser',
+      'cognito-idp:AdminAddUserToGroup',
+      'cognito-idp:AdminRemoveUserFromGroup',
+      'cognito-idp:AdminDisableUser',
+      'cognito-idp:AdminEnableUser',
+      'cognito-idp:AdminUserGlobalSignOut',
+      'cognito-idp:AdminDeleteUser',
+    );
   }
 }
