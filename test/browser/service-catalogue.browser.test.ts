@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
@@ -7,21 +6,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '#infra/local/cloud.ts';
 import { DEMO_PASSWORD } from '#infra/local/demo-data.ts';
 import { launchBrowser } from './browser.ts';
+import { BUILD_DIR, ensureFreshWebBuild } from './support.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const WEB_DIR = join(ROOT, 'web');
-const BUILD_DIR = join(WEB_DIR, 'build');
 // Audit entries arrive through the outbox and the bus; the page polls for up to 20 s.
 const AUDIT_TIMEOUT_MS = 25_000;
-
-/** Builds the web app when no build is there yet (CI builds it before the tests; a fresh clone has none). */
-function ensureWebBuild(): void {
-  if (existsSync(join(BUILD_DIR, 'index.html'))) return;
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], {
-    cwd: WEB_DIR,
-    stdio: 'inherit',
-  });
-}
 
 function isPath(pathname: string | RegExp) {
   return (url: URL) =>
@@ -70,7 +58,8 @@ describe('service catalogue in the browser', () => {
   let pageErrors: string[] = [];
 
   beforeAll(async () => {
-    ensureWebBuild();
+    // Builds the web app when a source is newer than the build (CI builds it before the tests).
+    await ensureFreshWebBuild();
     dataDir = mkdtempSync(join(tmpdir(), 'itsm-browser-'));
     cloud = await startLocalCloud({ dataDir, port: 0, webDir: BUILD_DIR, seedDemo: true });
     browser = await launchBrowser();

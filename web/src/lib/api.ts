@@ -6,7 +6,31 @@
 import { goto } from '$app/navigation';
 import { currentUser, signOut } from './auth.ts';
 import { getConfig } from './config.ts';
-import type { AuditEntry, NewService, Service, ServiceChanges, ServiceStatus } from './domain.ts';
+import type {
+  AuditEntry,
+  AuditFilter,
+  BusinessUnit,
+  BusinessUnitChanges,
+  DirectoryUser,
+  Invitation,
+  InviteUser,
+  Membership,
+  NewBusinessUnit,
+  NewService,
+  NewTeam,
+  NewTenant,
+  PublicBranding,
+  Service,
+  ServiceChanges,
+  ServiceStatus,
+  Team,
+  TeamChanges,
+  Tenant,
+  TenantAdministrationChanges,
+  TenantOverview,
+  TenantSettingsChanges,
+  UserChanges,
+} from './domain.ts';
 import { isRecord } from './json.ts';
 
 export interface Page<T> {
@@ -57,11 +81,13 @@ export interface Versioned<T> {
   etag: string;
 }
 
-export function listServices(query: {
-  limit?: number;
-  cursor?: string | null;
-  status?: ServiceStatus | null;
-}) {
+type PageQuery = { limit?: number; cursor?: string | null };
+
+const seg = encodeURIComponent;
+
+// --- Service catalogue -------------------------------------------------------------------------------
+
+export function listServices(query: PageQuery & { status?: ServiceStatus | null }) {
   return call<Page<Service>>('GET', '/services', { query });
 }
 
@@ -69,58 +95,190 @@ export function createService(service: NewService) {
   return call<Service>('POST', '/services', { body: service });
 }
 
-export async function getService(serviceId: string): Promise<Versioned<Service>> {
-  const { body, etag } = await send<Service>('GET', `/services/${encodeURIComponent(serviceId)}`, {});
-  return { value: body, etag: etag ?? `"${body.version}"` };
+export function getService(serviceId: string): Promise<Versioned<Service>> {
+  return versioned<Service>('GET', `/services/${seg(serviceId)}`, {});
 }
 
-export async function updateService(
-  serviceId: string,
-  etag: string,
-  changes: ServiceChanges,
-): Promise<Versioned<Service>> {
-  const { body, etag: next } = await send<Service>('PATCH', `/services/${encodeURIComponent(serviceId)}`, {
-    body: changes,
-    headers: { 'if-match': etag },
+export function updateService(serviceId: string, etag: string, changes: ServiceChanges) {
+  return versioned<Service>('PATCH', `/services/${seg(serviceId)}`, { body: changes, ifMatch: etag });
+}
+
+// --- Audit -------------------------------------------------------------------------------------------
+
+export function listAudit(entityType: AuditEntry['entityType'], entityId: string, query: PageQuery) {
+  return call<Page<AuditEntry>>('GET', `/audit/${seg(entityType)}/${seg(entityId)}`, { query });
+}
+
+/** The tenant's whole trail, newest first (tenant admins). */
+export function listTenantAudit(query: PageQuery & AuditFilter) {
+  return call<Page<AuditEntry>>('GET', '/audit', { query: { ...query } });
+}
+
+/** The filtered trail as a CSV file, one line per changed field. */
+export async function exportTenantAudit(filter: AuditFilter): Promise<Blob> {
+  const response = await request('GET', '/audit/export', {
+    query: { ...filter },
+    accept: 'text/csv, application/problem+json',
   });
-  return { value: body, etag: next ?? `"${body.version}"` };
+  return response.blob();
 }
 
-export function listAudit(
-  entityType: AuditEntry['entityType'],
-  entityId: string,
-  query: { limit?: number; cursor?: string | null },
-) {
-  return call<Page<AuditEntry>>(
-    'GET',
-    `/audit/${encodeURIComponent(entityType)}/${encodeURIComponent(entityId)}`,
-    { query },
-  );
+// --- Tenants -----------------------------------------------------------------------------------------
+
+export function listTenants(query: PageQuery) {
+  return call<Page<TenantOverview>>('GET', '/platform/tenants', { query });
 }
 
-type Method = 'GET' | 'POST' | 'PATCH';
+export function createTenant(tenant: NewTenant) {
+  return call<{ tenant: Tenant; firstAdmin: Invitation }>('POST', '/platform/tenants', { body: tenant });
+}
+
+export function getTenant(tenantId: string): Promise<Versioned<TenantOverview>> {
+  return versioned<TenantOverview>('GET', `/platform/tenants/${seg(tenantId)}`, {});
+}
+
+export function administerTenant(tenantId: string, etag: string, changes: TenantAdministrationChanges) {
+  return versioned<Tenant>('PATCH', `/platform/tenants/${seg(tenantId)}`, { body: changes, ifMatch: etag });
+}
+
+export function deleteTenant(tenantId: string) {
+  return call<{ jobId: string; status: 'running' }>('DELETE', `/platform/tenants/${seg(tenantId)}`, {});
+}
+
+/** The caller's own tenant. Does not leave the page on a refused token: the caller decides. */
+export function getMyTenant(): Promise<Versioned<Tenant>> {
+  return versioned<Tenant>('GET', '/tenant', { redirectOn401: false });
+}
+
+export function updateMyTenant(etag: string, changes: TenantSettingsChanges) {
+  return versioned<Tenant>('PATCH', '/tenant', { body: changes, ifMatch: etag });
+}
+
+/** What a tenant's own sign-in page shows; needs nobody signed in. */
+export function getPublicBranding(tenantId: string) {
+  return call<PublicBranding>('GET', `/public/tenants/${seg(tenantId)}/branding`, { anonymous: true });
+}
+
+// --- Directory ---------------------------------------------------------------------------------------
+
+export function listUsers(query: PageQuery) {
+  return call<Page<DirectoryUser>>('GET', '/users', { query });
+}
+
+export function inviteUser(user: InviteUser) {
+  return call<{ user: DirectoryUser; invitation: Invitation }>('POST', '/users', { body: user });
+}
+
+export function getUser(userId: string) {
+  return versioned<DirectoryUser>('GET', `/users/${seg(userId)}`, {});
+}
+
+export function updateUser(userId: string, etag: string, changes: UserChanges) {
+  return versioned<DirectoryUser>('PATCH', `/users/${seg(userId)}`, { body: changes, ifMatch: etag });
+}
+
+export function listTeams(query: PageQuery) {
+  return call<Page<Team>>('GET', '/teams', { query });
+}
+
+export function createTeam(team: NewTeam) {
+  return call<Team>('POST', '/teams', { body: team });
+}
+
+export function getTeam(teamId: string) {
+  return versioned<Team>('GET', `/teams/${seg(teamId)}`, {});
+}
+
+export function updateTeam(teamId: string, etag: string, changes: TeamChanges) {
+  return versioned<Team>('PATCH', `/teams/${seg(teamId)}`, { body: changes, ifMatch: etag });
+}
+
+export function listTeamMembers(teamId: string, query: PageQuery) {
+  return call<Page<Membership>>('GET', `/teams/${seg(teamId)}/members`, { query });
+}
+
+export function addTeamMember(teamId: string, userId: string) {
+  return call<Membership>('PUT', `/teams/${seg(teamId)}/members/${seg(userId)}`, {});
+}
+
+export async function removeTeamMember(teamId: string, userId: string): Promise<void> {
+  await request('DELETE', `/teams/${seg(teamId)}/members/${seg(userId)}`, {});
+}
+
+export function listBusinessUnits(query: PageQuery) {
+  return call<Page<BusinessUnit>>('GET', '/business-units', { query });
+}
+
+export function createBusinessUnit(unit: NewBusinessUnit) {
+  return call<BusinessUnit>('POST', '/business-units', { body: unit });
+}
+
+export function getBusinessUnit(businessUnitId: string) {
+  return versioned<BusinessUnit>('GET', `/business-units/${seg(businessUnitId)}`, {});
+}
+
+export function updateBusinessUnit(businessUnitId: string, etag: string, changes: BusinessUnitChanges) {
+  return versioned<BusinessUnit>('PATCH', `/business-units/${seg(businessUnitId)}`, {
+    body: changes,
+    ifMatch: etag,
+  });
+}
+
+/**
+ * Every item of a list, page after page, for pickers (users, business units). Stops after `max`
+ * items; a tenant with more needs a search, not a select.
+ */
+export async function listAll<T>(list: (query: PageQuery) => Promise<Page<T>>, max = 1000): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Page<T> = await list({ limit: 100, cursor });
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor && items.length < max);
+  return items;
+}
+
+// --- Transport ---------------------------------------------------------------------------------------
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 interface RequestOptions {
   query?: Record<string, string | number | null | undefined>;
   body?: unknown;
-  headers?: Record<string, string>;
+  /** The ETag the change starts from; the API refuses a stale one (412) and a missing one (428). */
+  ifMatch?: string;
+  accept?: string;
+  /** A public route: no token is needed, and none is sent. */
+  anonymous?: boolean;
+  /** False: a refused token only throws; the caller decides where to go. */
+  redirectOn401?: boolean;
 }
 
 async function call<T>(method: Method, path: string, options: RequestOptions): Promise<T> {
-  return (await send<T>(method, path, options)).body;
+  const response = await request(method, path, options);
+  // The body type is the API's contract (see the process manifests); it is trusted, not re-validated,
+  // to keep zod out of the browser bundle.
+  return (await response.json().catch(() => null)) as T;
 }
 
-// The body type is the API's contract (see the process manifests); it is trusted, not re-validated,
-// to keep zod out of the browser bundle.
-async function send<T>(
+async function versioned<T extends { version: number }>(
   method: Method,
   path: string,
   options: RequestOptions,
-): Promise<{ body: T; etag: string | null }> {
+): Promise<Versioned<T>> {
+  const response = await request(method, path, options);
+  const value = (await response.json()) as T;
+  return { value, etag: response.headers.get('etag') ?? `"${value.version}"` };
+}
+
+/** Sends one request; answers the response when it succeeded and throws an {@link ApiError} otherwise. */
+async function request(method: Method, path: string, options: RequestOptions): Promise<Response> {
   const correlationId = newCorrelationId();
-  const user = currentUser();
-  if (!user) {
-    await toLogin();
+  const redirectOn401 = options.redirectOn401 ?? true;
+  const user = options.anonymous ? null : currentUser();
+  if (!options.anonymous && !user) {
+    if (redirectOn401) await toLogin();
     throw new ApiError({ status: 401, title: 'Your session has ended', correlationId });
   }
 
@@ -129,11 +287,11 @@ async function send<T>(
     if (value !== null && value !== undefined && value !== '') url.searchParams.set(key, String(value));
   }
   const headers: Record<string, string> = {
-    accept: 'application/json, application/problem+json',
-    authorization: `Bearer ${user.idToken}`,
+    accept: options.accept ?? 'application/json, application/problem+json',
     'x-correlation-id': correlationId,
-    ...options.headers,
   };
+  if (user) headers.authorization = `Bearer ${user.idToken}`;
+  if (options.ifMatch) headers['if-match'] = options.ifMatch;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
 
   let response: Response;
@@ -151,12 +309,11 @@ async function send<T>(
       correlationId,
     });
   }
+  if (response.ok) return response;
 
   const body: unknown = await response.json().catch(() => null);
-  if (response.ok) return { body: body as T, etag: response.headers.get('etag') };
-
-  if (response.status === 401) {
-    await toLogin();
+  if (response.status === 401 && !options.anonymous) {
+    if (redirectOn401) await toLogin();
     throw new ApiError({ status: 401, title: 'Your session has ended', correlationId });
   }
   throw problemToError(response, body, correlationId);

@@ -3,7 +3,7 @@
  * the ID token. The token is only decoded here, for display and routing; the API verifies it.
  */
 import type { RuntimeConfig } from './config.ts';
-import { CLAIM, readListClaim } from './domain.ts';
+import { CLAIM, readListClaim, TENANT_MEMBERS } from './domain.ts';
 import { isRecord } from './json.ts';
 
 export interface User {
@@ -39,6 +39,66 @@ export async function signIn(config: RuntimeConfig, email: string, password: str
     config.mode === 'local'
       ? await localSignIn(config.authBase, email, password)
       : await cognitoSignIn(config.region, config.clientId, email, password);
+  return startSession(idToken, expiresIn);
+}
+
+/** A refused invitation: messages per field (`password`, `token`) and one sentence for the rest. */
+export class InvitationError extends Error {
+  override name = 'InvitationError';
+  readonly fieldErrors: Readonly<Record<string, string>>;
+
+  constructor(message: string, fieldErrors: Record<string, string> = {}) {
+    super(message);
+    this.fieldErrors = fieldErrors;
+  }
+}
+
+/**
+ * Accepts an invitation of the local identity provider: the one-time token from the link and the
+ * password the new user chose. Signs the user in. (In AWS, Cognito mails a temporary password instead.)
+ */
+export async function acceptInvitation(
+  config: RuntimeConfig,
+  token: string,
+  password: string,
+): Promise<User> {
+  if (config.mode !== 'local') {
+    throw new InvitationError('Sign in with the temporary password from your invitation email instead.');
+  }
+  let response: Response;
+  try {
+    response = await fetch(`${config.authBase}/accept-invitation`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, application/problem+json' },
+      body: JSON.stringify({ token, password }),
+    });
+  } catch {
+    throw new InvitationError('The sign-in service cannot be reached. Check your connection and try again');
+  }
+  const body: unknown = await response.json().catch(() => null);
+  if (!response.ok) {
+    const problem = isRecord(body) ? body : {};
+    const fieldErrors: Record<string, string> = {};
+    for (const error of Array.isArray(problem.errors) ? problem.errors : []) {
+      if (!isRecord(error) || typeof error.path !== 'string' || typeof error.message !== 'string') continue;
+      const parts = error.path.split(/[./]/).filter((part) => part.length > 0);
+      const field = (parts[0] === 'body' ? parts[1] : parts[0]) ?? '';
+      // Every unmet rule of the password policy comes as its own message; show them together.
+      fieldErrors[field] = fieldErrors[field] ? `${fieldErrors[field]}. ${error.message}` : error.message;
+    }
+    const detail = typeof problem.detail === 'string' ? problem.detail : '';
+    throw new InvitationError(
+      detail || `The invitation could not be accepted (HTTP ${response.status})`,
+      fieldErrors,
+    );
+  }
+  if (!isRecord(body) || typeof body.idToken !== 'string') {
+    throw new InvitationError('The sign-in service returned an answer this app cannot read');
+  }
+  return startSession(body.idToken, typeof body.expiresIn === 'number' ? body.expiresIn : 3600);
+}
+
+function startSession(idToken: string, expiresIn: number): User {
   const user = userFromToken(idToken, Date.now() + expiresIn * 1000);
   if (!user)
     throw new SignInError('unavailable', 'The sign-in service returned a token this app cannot read');
@@ -64,6 +124,24 @@ export function signOut(): void {
 
 export function hasAnyRole(user: User | null, roles: readonly string[]): boolean {
   return (user?.roles ?? []).some((role) => roles.includes(role));
+}
+
+export function isPlatformOperator(user: User | null): boolean {
+  return hasAnyRole(user, ['platform-operator']);
+}
+
+export function isTenantAdmin(user: User | null): boolean {
+  return hasAnyRole(user, ['tenant-admin']);
+}
+
+/** Anyone who works inside a company's tenant (everyone but the platform operator). */
+export function isTenantMember(user: User | null): boolean {
+  return hasAnyRole(user, TENANT_MEMBERS);
+}
+
+/** Where a user starts: the platform console for the operator, the service catalogue for everyone else. */
+export function startPage(user: User | null): string {
+  return isPlatformOperator(user) && !isTenantMember(user) ? '/platform/tenants' : '/services';
 }
 
 interface TokenAnswer {

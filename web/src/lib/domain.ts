@@ -1,9 +1,31 @@
 /**
  * The one door from the web app into `shared/`: the domain's types (erased at build time) and the few
  * dependency-free constants the screens need. The rest of the app imports `#lib/domain.ts`, so the
- * relative path lives here only. Nothing here may pull zod into the bundle.
+ * relative path lives here only. Nothing here may pull zod into the bundle: schemas are imported as
+ * types only, and the lists the screens offer are mirrored below, each kept complete by a `Record`
+ * over the domain's own type, so a new plan, role or status fails to compile here until it is labelled.
  */
+import type { z } from 'zod';
+import type { AuditEntry } from '../../../shared/domain/audit/audit-entry.ts';
+import type {
+  businessUnitChangesSchema,
+  businessUnitSchema,
+  inviteUserSchema,
+  membershipSchema,
+  newBusinessUnitSchema,
+  newTeamSchema,
+  teamChangesSchema,
+  teamSchema,
+  userChangesSchema,
+  userSchema,
+} from '../../../shared/domain/directory/directory.ts';
 import type { ServiceStatus } from '../../../shared/domain/service-catalogue/service.ts';
+import type {
+  newTenantSchema,
+  Tenant,
+  tenantAdministrationChangesSchema,
+  tenantSettingsChangesSchema,
+} from '../../../shared/domain/tenancy/tenant.ts';
 import type { Role } from '../../../shared/platform/roles.ts';
 
 export type { AuditEntry } from '../../../shared/domain/audit/audit-entry.ts';
@@ -13,8 +35,9 @@ export type {
   ServiceChanges,
   ServiceStatus,
 } from '../../../shared/domain/service-catalogue/service.ts';
+export type { Branding, Tenant } from '../../../shared/domain/tenancy/tenant.ts';
 export { CLAIM, readListClaim } from '../../../shared/platform/claims.ts';
-export { IT_STAFF, type Role } from '../../../shared/platform/roles.ts';
+export { IT_STAFF, type Role, TENANT_MEMBERS } from '../../../shared/platform/roles.ts';
 
 export const SERVICE_STATUSES: readonly ServiceStatus[] = ['pipeline', 'live', 'retired'];
 
@@ -42,3 +65,96 @@ export const STATUS_LABEL: Record<ServiceStatus, string> = {
 
 /** Roles the API lets add and change catalogue services (see `functions/service-catalogue/manifest.ts`). */
 export const CATALOGUE_EDITORS: readonly Role[] = ['tenant-admin', 'service-owner'];
+
+// --- Tenants (see `functions/tenants/manifest.ts`) -------------------------------------------------
+
+export type TenantPlan = Tenant['plan'];
+export type TenantStatus = Tenant['status'];
+export type NewTenant = z.input<typeof newTenantSchema>;
+export type TenantSettingsChanges = z.input<typeof tenantSettingsChangesSchema>;
+export type TenantAdministrationChanges = z.input<typeof tenantAdministrationChangesSchema>;
+
+/** A tenant as the platform console lists it (`tenantOverviewSchema` in the tenants manifest). */
+export type TenantOverview = Tenant & {
+  usage: { users: number; services: number; lastActivityAt: string | null };
+  deletion: { jobId: string; status: 'running' | 'done'; itemsDeleted: number } | null;
+};
+
+/** The public face of a tenant on its own sign-in page. */
+export interface PublicBranding {
+  tenantId: string;
+  branding: Tenant['branding'];
+}
+
+/** What the API says about an invitation it had the identity provider send; never the secret. */
+export interface Invitation {
+  userId: string;
+  email: string;
+  status: 'invited';
+}
+
+export const PLAN_LABEL: Record<TenantPlan, string> = {
+  trial: 'Trial',
+  standard: 'Standard',
+  enterprise: 'Enterprise',
+};
+export const TENANT_PLANS = Object.keys(PLAN_LABEL) as TenantPlan[];
+
+export const TENANT_STATUS_LABEL: Record<TenantStatus, string> = {
+  active: 'Active',
+  suspended: 'Suspended',
+};
+
+// --- Directory (see `functions/directory/manifest.ts`) ---------------------------------------------
+
+export type DirectoryUser = z.infer<typeof userSchema>;
+export type UserStatus = DirectoryUser['status'];
+export type TenantRole = DirectoryUser['roles'][number];
+export type InviteUser = z.input<typeof inviteUserSchema>;
+export type UserChanges = z.input<typeof userChangesSchema>;
+export type Team = z.infer<typeof teamSchema>;
+export type NewTeam = z.input<typeof newTeamSchema>;
+export type TeamChanges = z.input<typeof teamChangesSchema>;
+export type Membership = z.infer<typeof membershipSchema>;
+export type BusinessUnit = z.infer<typeof businessUnitSchema>;
+export type NewBusinessUnit = z.input<typeof newBusinessUnitSchema>;
+export type BusinessUnitChanges = z.input<typeof businessUnitChangesSchema>;
+
+/** Every role a tenant admin can hand out, in the order the forms offer them. */
+export const ROLE_LABEL: Record<TenantRole, string> = {
+  'tenant-admin': 'Tenant admin',
+  agent: 'Service desk agent',
+  'change-manager': 'Change manager',
+  'problem-manager': 'Problem manager',
+  'service-owner': 'Service owner',
+  'business-unit-viewer': 'Business unit viewer',
+  requester: 'Requester',
+};
+export const TENANT_ROLES = Object.keys(ROLE_LABEL) as TenantRole[];
+
+export const USER_STATUS_LABEL: Record<UserStatus, string> = {
+  invited: 'Invited',
+  active: 'Active',
+  deactivated: 'Deactivated',
+};
+
+// --- Audit -----------------------------------------------------------------------------------------
+
+export type AuditedEntityType = AuditEntry['entityType'];
+
+export const ENTITY_TYPE_LABEL: Record<AuditedEntityType, string> = {
+  service: 'Service',
+  tenant: 'Tenant',
+  user: 'User',
+  team: 'Team',
+  'business-unit': 'Business unit',
+};
+export const AUDITED_ENTITY_TYPES = Object.keys(ENTITY_TYPE_LABEL) as AuditedEntityType[];
+
+/** Filters of the tenant-wide audit trail; `from`/`to` are ISO instants, inclusive. */
+export interface AuditFilter {
+  entityType?: AuditedEntityType | null;
+  actorId?: string | null;
+  from?: string | null;
+  to?: string | null;
+}

@@ -1,17 +1,80 @@
-import { type ServiceStatus, STATUS_LABEL } from './domain.ts';
+import { STATUS_LABEL, TENANT_STATUS_LABEL, USER_STATUS_LABEL } from './domain.ts';
+import { tenantState } from './tenant.svelte.ts';
 
-// `undefined` locale and no time zone: dates are shown the way the reader's browser is set up.
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const preciseDateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+const formats = new Map<string, Intl.DateTimeFormat>();
 
+/** The zone dates are shown in: the tenant's, or the browser's for someone without a tenant. */
+export function displayTimeZone(): string | undefined {
+  return tenantState.tenant?.timeZone;
+}
+
+function formatFor(timeZone: string | undefined, precise: boolean): Intl.DateTimeFormat {
+  const key = `${timeZone ?? ''}|${precise}`;
+  let format = formats.get(key);
+  if (!format) {
+    // `undefined` locale: written the way the reader's browser is set up; the zone is named, since it
+    // may not be the reader's own.
+    format = new Intl.DateTimeFormat(undefined, {
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      ...(precise ? { second: '2-digit' } : {}),
+      timeZoneName: 'short',
+      ...(timeZone ? { timeZone } : {}),
+    });
+    formats.set(key, format);
+  }
+  return format;
+}
+
+/** A moment in the tenant's time zone (reactive: follows a change of the tenant's settings). */
 export function formatDateTime(iso: string, precise = false): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return (precise ? preciseDateTime : dateTime).format(date);
+  try {
+    return formatFor(displayTimeZone(), precise).format(date);
+  } catch {
+    return formatFor(undefined, precise).format(date);
+  }
 }
 
+/** The UTC offset of `timeZone` at `instant`, in minutes east of UTC. */
+function offsetMinutes(timeZone: string, instant: number): number {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+    .formatToParts(instant)
+    .find((part) => part.type === 'timeZoneName')?.value;
+  const match = /GMT([+-])(\d{2}):?(\d{2})?/.exec(name ?? '');
+  if (!match) return 0;
+  const minutes = Number(match[2]) * 60 + Number(match[3] ?? 0);
+  return match[1] === '-' ? -minutes : minutes;
+}
+
+/**
+ * The instant a calendar day (`YYYY-MM-DD`) starts in the display time zone, as an ISO string in UTC;
+ * `dayStart('2026-03-01', 1)` is when the next day starts.
+ */
+export function dayStart(day: string, addDays = 0): string | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!match) return null;
+  const wallClock = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + addDays);
+  const timeZone = displayTimeZone() ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  // Twice: the offset at the first guess may differ from the one at midnight on a DST change day.
+  let instant = wallClock - offsetMinutes(timeZone, wallClock) * 60_000;
+  instant = wallClock - offsetMinutes(timeZone, instant) * 60_000;
+  return new Date(instant).toISOString();
+}
+
+const STATUS_LABELS: Record<string, string> = {
+  ...USER_STATUS_LABEL,
+  ...TENANT_STATUS_LABEL,
+  ...STATUS_LABEL,
+};
+
+/** A service, user or tenant status as a reader wants it. */
 export function statusLabel(status: string): string {
-  return status in STATUS_LABEL ? STATUS_LABEL[status as ServiceStatus] : status;
+  return STATUS_LABELS[status] ?? status;
 }
 
 const FIELD_LABEL: Record<string, string> = {
@@ -19,6 +82,17 @@ const FIELD_LABEL: Record<string, string> = {
   description: 'Description',
   owner: 'Owner',
   status: 'Status',
+  roles: 'Roles',
+  businessUnitId: 'Business unit',
+  parentId: 'Parent unit',
+  costCentre: 'Cost centre',
+  leadUserId: 'Team lead',
+  timeZone: 'Time zone',
+  locale: 'Locale',
+  currency: 'Currency',
+  branding: 'Branding',
+  plan: 'Plan',
+  email: 'Email',
 };
 
 export function fieldLabel(field: string): string {
@@ -29,6 +103,7 @@ export function fieldLabel(field: string): string {
 export function formatValue(field: string, value: unknown): string {
   if (value === null || value === undefined || value === '') return '—';
   if (typeof value === 'string') return field === 'status' ? statusLabel(value) : value;
+  if (Array.isArray(value)) return value.length === 0 ? '—' : value.map(String).join(', ');
   return JSON.stringify(value);
 }
 
