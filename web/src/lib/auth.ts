@@ -17,15 +17,49 @@ export interface User {
   roles: string[];
 }
 
-export type SignInFailure = 'credentials' | 'unavailable' | 'unsupported';
+export type SignInFailure =
+  | 'credentials'
+  | 'unavailable'
+  | 'unsupported'
+  /** Cognito wants the user to replace a temporary password: see `NewPasswordRequired`. */
+  | 'new-password-required'
+  /** The new password breaks the pool's policy; the message is in `fieldErrors.newPassword`. */
+  | 'invalid-password'
+  /** The password step can no longer be finished (its session lasts 3 minutes); sign in again. */
+  | 'session-expired';
 
 export class SignInError extends Error {
   override name = 'SignInError';
   readonly reason: SignInFailure;
+  /** Messages per field (`newPassword`) when the service refused one value. */
+  readonly fieldErrors: Readonly<Record<string, string>>;
 
-  constructor(reason: SignInFailure, message: string) {
+  constructor(reason: SignInFailure, message: string, fieldErrors: Record<string, string> = {}) {
     super(message);
     this.reason = reason;
+    this.fieldErrors = fieldErrors;
+  }
+}
+
+/** What `completeNewPassword` needs to answer Cognito's NEW_PASSWORD_REQUIRED challenge. */
+export interface NewPasswordChallenge {
+  /** The user's name in the pool, as Cognito gave it back (not necessarily the email typed). */
+  username: string;
+  /** Cognito's opaque session for the challenge; it lapses after 3 minutes. */
+  session: string;
+}
+
+/**
+ * The temporary password was right, but the user must choose their own before they are signed in
+ * (an invited user's first sign-in in AWS). Answer it with `completeNewPassword`.
+ */
+export class NewPasswordRequired extends SignInError {
+  override name = 'NewPasswordRequired';
+  readonly challenge: NewPasswordChallenge;
+
+  constructor(challenge: NewPasswordChallenge) {
+    super('new-password-required', 'Choose your own password to finish signing in');
+    this.challenge = challenge;
   }
 }
 
@@ -39,6 +73,52 @@ export async function signIn(config: RuntimeConfig, email: string, password: str
     config.mode === 'local'
       ? await localSignIn(config.authBase, email, password)
       : await cognitoSignIn(config.region, config.clientId, email, password);
+  return startSession(idToken, expiresIn);
+}
+
+/**
+ * Finishes a sign-in that Cognito answered with NEW_PASSWORD_REQUIRED: sets the password the user
+ * chose and starts the session as `signIn` does. Throws `SignInError` with reason `invalid-password`
+ * (message per field in `fieldErrors.newPassword`), `session-expired`, `unavailable` or `unsupported`.
+ */
+export async function completeNewPassword(
+  config: RuntimeConfig,
+  { username, session, newPassword }: NewPasswordChallenge & { newPassword: string },
+): Promise<User> {
+  if (config.mode !== 'cognito') {
+    throw new SignInError('unsupported', 'Only the AWS sign-in asks for a new password this way');
+  }
+  const answer = await cognito(config.region, 'RespondToAuthChallenge', {
+    ChallengeName: 'NEW_PASSWORD_REQUIRED',
+    ClientId: config.clientId,
+    Session: session,
+    ChallengeResponses: { USERNAME: username, NEW_PASSWORD: newPassword },
+  });
+  if (!answer.ok) {
+    switch (answer.type) {
+      case 'InvalidPasswordException':
+        throw new SignInError('invalid-password', 'Choose a different password', {
+          newPassword: answer.message || 'This password does not meet the password rules',
+        });
+      case 'NotAuthorizedException':
+        throw new SignInError('session-expired', 'The sign-in took too long; start again');
+      case 'CodeMismatchException':
+      case 'ExpiredCodeException':
+        throw new SignInError(
+          'session-expired',
+          'This sign-in can no longer be finished; start again with your temporary password',
+        );
+      case 'TooManyRequestsException':
+      case 'LimitExceededException':
+        throw new SignInError('unavailable', 'Too many attempts. Wait a few minutes and try again');
+      default:
+        throw new SignInError(
+          'unavailable',
+          `Your new password could not be set (HTTP ${answer.status}). Please try again`,
+        );
+    }
+  }
+  const { idToken, expiresIn } = tokenAnswer(answer.body, answer.status);
   return startSession(idToken, expiresIn);
 }
 
@@ -63,7 +143,9 @@ export async function acceptInvitation(
   password: string,
 ): Promise<User> {
   if (config.mode !== 'local') {
-    throw new InvitationError('Sign in with the temporary password from your invitation email instead.');
+    throw new InvitationError(
+      'Sign in with the temporary password from your invitation email; you will then choose your own',
+    );
   }
   let response: Response;
   try {
@@ -168,40 +250,75 @@ async function cognitoSignIn(
   email: string,
   password: string,
 ): Promise<TokenAnswer> {
-  const response = await post(
-    `https://cognito-idp.${region}.amazonaws.com/`,
-    {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
-    },
-    {
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      ClientId: clientId,
-      AuthParameters: { USERNAME: email, PASSWORD: password },
-    },
-  );
-  const body: unknown = await response.json().catch(() => null);
-  if (!response.ok) {
-    // Cognito answers 400 with the exception name in __type; both names mean "wrong credentials",
-    // and Cognito deliberately does not tell them apart.
-    const type = isRecord(body) && typeof body.__type === 'string' ? body.__type : '';
-    if (/NotAuthorizedException|UserNotFoundException/.test(type)) {
+  const answer = await cognito(region, 'InitiateAuth', {
+    AuthFlow: 'USER_PASSWORD_AUTH',
+    ClientId: clientId,
+    AuthParameters: { USERNAME: email, PASSWORD: password },
+  });
+  if (!answer.ok) {
+    if (answer.type === 'NotAuthorizedException' && /temporary password has expired/i.test(answer.message)) {
+      throw new SignInError(
+        'credentials',
+        'Your temporary password has expired. Ask your administrator to invite you again',
+      );
+    }
+    // Both names mean "wrong credentials", and Cognito deliberately does not tell them apart.
+    if (answer.type === 'NotAuthorizedException' || answer.type === 'UserNotFoundException') {
       throw new SignInError('credentials', 'Email or password is wrong');
     }
-    throw unavailable(response.status);
+    throw unavailable(answer.status);
   }
-  if (isRecord(body) && typeof body.ChallengeName === 'string') {
+  const body = answer.body;
+  if (body.ChallengeName === 'NEW_PASSWORD_REQUIRED' && typeof body.Session === 'string') {
+    const parameters = isRecord(body.ChallengeParameters) ? body.ChallengeParameters : {};
+    // With email as the sign-in alias the pool's username is another value; answer with Cognito's.
+    const username = [parameters.USERNAME, parameters.USER_ID_FOR_SRP].find(
+      (value): value is string => typeof value === 'string' && value.length > 0,
+    );
+    throw new NewPasswordRequired({ username: username ?? email, session: body.Session });
+  }
+  return tokenAnswer(body, answer.status);
+}
+
+/** The ID token of a successful Cognito answer; a challenge this app cannot answer is refused. */
+function tokenAnswer(body: Record<string, unknown>, status: number): TokenAnswer {
+  if (typeof body.ChallengeName === 'string') {
     throw new SignInError(
       'unsupported',
-      'This account must finish setting up (for example, choose a new password) before it can sign in here',
+      'This account must finish setting up (for example, multi-factor authentication) before it can sign in here',
     );
   }
-  const result = isRecord(body) && isRecord(body.AuthenticationResult) ? body.AuthenticationResult : null;
-  if (!result || typeof result.IdToken !== 'string') throw unavailable(response.status);
+  const result = isRecord(body.AuthenticationResult) ? body.AuthenticationResult : null;
+  if (!result || typeof result.IdToken !== 'string') throw unavailable(status);
   return {
     idToken: result.IdToken,
     expiresIn: typeof result.ExpiresIn === 'number' ? result.ExpiresIn : 3600,
   };
+}
+
+type CognitoAnswer =
+  | { ok: true; status: number; body: Record<string, unknown> }
+  /** Cognito answers 400 with the exception's name in `__type` and a sentence in `message`. */
+  | { ok: false; status: number; type: string; message: string };
+
+/** One call of the Cognito user pool API, which a browser may call without AWS credentials. */
+async function cognito(region: string, action: string, request: unknown): Promise<CognitoAnswer> {
+  const response = await post(
+    `https://cognito-idp.${region}.amazonaws.com/`,
+    {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': `AWSCognitoIdentityProviderService.${action}`,
+    },
+    request,
+  );
+  const parsed: unknown = await response.json().catch(() => null);
+  const body = isRecord(parsed) ? parsed : {};
+  if (response.ok) return { ok: true, status: response.status, body };
+  // `__type` may carry a namespace prefix (`com.amazonaws…#NotAuthorizedException`).
+  const type = typeof body.__type === 'string' ? (body.__type.split('#').pop() ?? '') : '';
+  const message =
+    typeof body.message === 'string' ? body.message : typeof body.Message === 'string' ? body.Message : '';
+  return { ok: false, status: response.status, type, message };
 }
 
 async function post(url: string, headers: Record<string, string>, body: unknown): Promise<Response> {
