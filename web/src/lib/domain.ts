@@ -148,6 +148,7 @@ export const ENTITY_TYPE_LABEL: Record<AuditedEntityType, string> = {
   user: 'User',
   team: 'Team',
   'business-unit': 'Business unit',
+  incident: 'Incident',
 };
 export const AUDITED_ENTITY_TYPES = Object.keys(ENTITY_TYPE_LABEL) as AuditedEntityType[];
 
