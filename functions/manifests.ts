@@ -2,8 +2,10 @@ import type { ProcessManifest } from '#shared/platform/manifest.ts';
 import { manifest as apiDocs } from './api-docs/manifest.ts';
 import { manifest as audit } from './audit/manifest.ts';
 import { manifest as directory } from './directory/manifest.ts';
+import { manifest as incidents } from './incidents/manifest.ts';
 import { manifest as outbox } from './outbox/manifest.ts';
 import { manifest as serviceCatalogue } from './service-catalogue/manifest.ts';
+import { manifest as slaMonitor } from './sla-monitor/manifest.ts';
 import { manifest as tenants } from './tenants/manifest.ts';
 
 /**
@@ -17,4 +19,6 @@ export const manifests: readonly ProcessManifest[] = [
   apiDocs,
   tenants,
   directory,
+  incidents,
+  slaMonitor,
 ];

@@ -2,6 +2,14 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Service } from 'electrodb';
 import { auditEntity } from './entities/audit.ts';
 import { businessUnitEntity, membershipEntity, teamEntity, userEntity } from './entities/directory.ts';
+import {
+  counterEntity,
+  dueMomentEntity,
+  incidentEntity,
+  incidentQueueEntity,
+  incidentTimelineEntity,
+  monitorCheckpointEntity,
+} from './entities/incidents.ts';
 import { outboxEntity, processedEventEntity } from './entities/platform.ts';
 import { serviceEntity } from './entities/service-catalogue.ts';
 import { tenantDeletionEntity, tenantEntity, tenantSettingEntity } from './entities/tenancy.ts';
@@ -25,6 +33,12 @@ export function createDatabase(client: DynamoDBDocumentClient, table: string) {
       team: teamEntity(),
       membership: membershipEntity(),
       businessUnit: businessUnitEntity(),
+      incident: incidentEntity(),
+      incidentQueue: incidentQueueEntity(),
+      incidentTimeline: incidentTimelineEntity(),
+      dueMoment: dueMomentEntity(),
+      counter: counterEntity(),
+      monitorCheckpoint: monitorCheckpointEntity(),
     },
     { client, table },
   );

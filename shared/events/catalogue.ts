@@ -7,6 +7,7 @@ import {
   UserUpdated,
 } from './directory.ts';
 import type { EventDefinition } from './envelope.ts';
+import { INCIDENT_EVENTS } from './incidents.ts';
 import { ServiceCreated, ServiceUpdated } from './service-catalogue.ts';
 import { TenantCreated, TenantDeleted, TenantDeletionRequested, TenantUpdated } from './tenancy.ts';
 
@@ -24,6 +25,7 @@ export const eventCatalogue: readonly EventDefinition[] = [
   TeamUpdated,
   BusinessUnitCreated,
   BusinessUnitUpdated,
+  ...INCIDENT_EVENTS,
 ];
 
 /** Events that change a record: the audit trail subscribes to exactly these. */

@@ -83,6 +83,10 @@ export const ACME_PARAM_SOURCES: Readonly<Record<string, ParamSource>> = {
       return teamId;
     },
   },
+  incidentId: {
+    how: 'an incident acme’s requester reports',
+    obtain: async (acme) => field(await acme.create('createIncident', 'requester'), ['incidentId']),
+  },
   businessUnitId: {
     how: 'a business unit acme’s admin creates',
     obtain: async (acme) => field(await acme.create('createBusinessUnit', 'admin'), ['businessUnitId']),

@@ -25,6 +25,20 @@ export const BODIES: Readonly<Record<string, (marker: string) => unknown>> = {
   updateTeam: (marker) => ({ name: `${marker} team renamed` }),
   createBusinessUnit: (marker) => ({ name: `${marker} unit`, costCentre: 'CC-4711' }),
   updateBusinessUnit: (marker) => ({ name: `${marker} unit renamed` }),
+  // incidents
+  createIncident: (marker) => ({ shortDescription: `${marker} incident`, description: `${marker} details` }),
+  updateIncident: (marker) => ({ shortDescription: `${marker} incident renamed` }),
+  assignIncident: () => ({ teamId: 'service-desk', assigneeId: null }),
+  changeIncidentState: () => ({ to: 'cancelled', reason: 'Duplicate' }),
+  addIncidentComment: (marker) => ({ text: `${marker} comment` }),
+  addIncidentWorkNote: (marker) => ({ text: `${marker} work note` }),
+  decideIncidentResolution: () => ({ decision: 'confirm' }),
+  rateIncident: () => ({ rating: 5, comment: null }),
+  // Ids the prober cannot know: each item answers for itself, never with another tenant's record.
+  bulkAssignIncidents: () => ({
+    teamId: 'service-desk',
+    items: [{ incidentId: 'not-an-incident', ifMatch: 1 }],
+  }),
   // tenants
   createTenant: (marker) => ({
     tenantId: `iso-${marker.slice(-8)}`,

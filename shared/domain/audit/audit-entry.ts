@@ -3,7 +3,14 @@ import { actorSchema } from '../../events/envelope.ts';
 import { fieldChangeSchema } from '../../events/service-catalogue.ts';
 
 /** Kinds of record the audit trail knows; each audited event in the catalogue names one. */
-export const AUDITED_ENTITY_TYPES = ['service', 'tenant', 'user', 'team', 'business-unit'] as const;
+export const AUDITED_ENTITY_TYPES = [
+  'service',
+  'tenant',
+  'user',
+  'team',
+  'business-unit',
+  'incident',
+] as const;
 export type AuditedEntityType = (typeof AUDITED_ENTITY_TYPES)[number];
 
 export const auditEntrySchema = z.object({

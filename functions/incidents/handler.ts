@@ -1,0 +1,45 @@
+import { createProcessHandler } from '#shared/platform/process-handler.ts';
+import { manifest } from './manifest.ts';
+import {
+  addComment,
+  addWorkNote,
+  assignIncident,
+  bulkAssign,
+  changeState,
+  createIncident,
+  decideResolution,
+  getIncident,
+  listQueue,
+  listReported,
+  rateIncident,
+  updateIncident,
+} from './use-cases.ts';
+
+/** The record and its version, which the runtime sends as ETag. */
+const versioned = <T extends { version: number }>(body: T) => ({ body, version: body.version });
+
+export const handler = createProcessHandler(manifest, {
+  routes: {
+    createIncident: async ({ body, ...command }) => versioned(await createIncident(command, body)),
+    listReportedIncidents: async ({ ctx, query }) => ({ body: await listReported(ctx, query) }),
+    listIncidentQueue: async ({ ctx, query }) => ({ body: await listQueue(ctx, query) }),
+    bulkAssignIncidents: async ({ body, ...command }) => ({ body: await bulkAssign(command, body) }),
+    getIncident: async ({ ctx, params }) => versioned(await getIncident(ctx, params.incidentId)),
+    updateIncident: async ({ params, body, ifMatch, ...command }) =>
+      versioned(await updateIncident(command, params.incidentId, ifMatch, body)),
+    assignIncident: async ({ params, body, ifMatch, ...command }) =>
+      versioned(await assignIncident(command, params.incidentId, ifMatch, body)),
+    changeIncidentState: async ({ params, body, ifMatch, ...command }) =>
+      versioned(await changeState(command, params.incidentId, ifMatch, body)),
+    addIncidentComment: async ({ params, body, ifMatch, ...command }) =>
+      versioned(await addComment(command, params.incidentId, ifMatch, body.text)),
+    addIncidentWorkNote: async ({ params, body, ifMatch, ...command }) =>
+      versioned(await addWorkNote(command, params.incidentId, ifMatch, body.text)),
+    decideIncidentResolution: async ({ params, body, ifMatch, ...command }) =>
+      versioned(await decideResolution(command, params.incidentId, ifMatch, body)),
+    rateIncident: async ({ params, body, ifMatch, ...command }) =>
+      versioned(await rateIncident(command, params.incidentId, ifMatch, body)),
+  },
+  subscriptions: {},
+  schedules: {},
+});

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import {
+  assignmentSchema,
+  bulkAssignmentSchema,
+  bulkResultSchema,
+  incidentChangesSchema,
+  incidentRecordSchema,
+  incidentSchema,
+  incidentSummarySchema,
+  newIncidentSchema,
+  noteSchema,
+  QUEUES,
+  resolutionDecisionSchema,
+  satisfactionSchema,
+  stateChangeRequestSchema,
+} from '#shared/domain/incidents/incident.ts';
+import { PRIORITIES } from '#shared/domain/tenancy/defaults.ts';
+import { defineProcess } from '#shared/platform/manifest.ts';
+import { pageQuerySchema, pageSchema } from '#shared/platform/pagination.ts';
+import { IT_STAFF, TENANT_MEMBERS } from '#shared/platform/roles.ts';
+
+const incidentParams = z.object({ incidentId: z.string().min(1).max(64) });
+const id = z.string().min(1).max(64);
+
+export const manifest = defineProcess({
+  name: 'incidents',
+  description:
+    'Incidents: reporting, queues, assignment, lifecycle, comments and work notes, SLA snapshot and due moments.',
+  access: { table: 'read-write', putEvents: false },
+  routes: {
+    createIncident: {
+      method: 'POST',
+      path: '/incidents',
+      summary: 'Report an incident for oneself; number, priority from the matrix and SLA due times are set',
+      roles: TENANT_MEMBERS,
+      body: newIncidentSchema,
+      response: incidentSchema,
+      successStatus: 201,
+    },
+    listReportedIncidents: {
+      method: 'GET',
+      path: '/incidents',
+      summary: 'The incidents the caller reported, newest first',
+      roles: TENANT_MEMBERS,
+      query: pageQuerySchema,
+      response: pageSchema(incidentSummarySchema),
+    },
+    listIncidentQueue: {
+      method: 'GET',
+      path: '/incidents/queue',
+      summary:
+        'A work queue of open incidents (mine, my-teams, unassigned, breaching-soon by resolution due time, all-open), filterable by priority, service and team',
+      roles: IT_STAFF,
+      query: pageQuerySchema.extend({
+        queue: z.enum(QUEUES).default('all-open'),
+        priority: z.enum(PRIORITIES).optional(),
+        serviceId: id.optional(),
+        teamId: id.optional(),
+      }),
+      response: pageSchema(incidentSummarySchema),
+    },
+    bulkAssignIncidents: {
+      method: 'POST',
+      path: '/incidents/bulk-assignment',
+      summary: 'Assign up to 50 incidents, each with its own If-Match version; one result per incident',
+      roles: IT_STAFF,
+      body: bulkAssignmentSchema,
+      response: bulkResultSchema,
+    },
+    getIncident: {
+      method: 'GET',
+      path: '/incidents/{incidentId}',
+      summary: 'One incident with its timeline (callers: their own, without work notes); ETag is its version',
+      roles: TENANT_MEMBERS,
+      params: incidentParams,
+      response: incidentRecordSchema,
+    },
+    updateIncident: {
+      method: 'PATCH',
+      path: '/incidents/{incidentId}',
+      summary: 'Change fields; a priority other than the matrix needs a reason',
+      roles: IT_STAFF,
+      params: incidentParams,
+      body: incidentChangesSchema,
+      response: incidentSchema,
+      requiresIfMatch: true,
+    },
+    assignIncident: {
+      method: 'PUT',
+      path: '/incidents/{incidentId}/assignment',
+      summary: 'Assign to a team and / or an assignee (a new incident becomes assigned)',
+      roles: IT_STAFF,
+      params: incidentParams,
+      body: assignmentSchema,
+      response: incidentSchema,
+      requiresIfMatch: true,
+    },
+    changeIncidentState: {
+      method: 'POST',
+      path: '/incidents/{incidentId}/state',
+      summary: 'Move the incident in its lifecycle (409 with the allowed states otherwise)',
+      roles: IT_STAFF,
+      params: incidentParams,
+      body: stateChangeRequestSchema,
+      response: incidentSchema,
+      requiresIfMatch: true,
+    },
+    addIncidentComment: {
+      method: 'POST',
+      path: '/incidents/{incidentId}/comments',
+      summary: 'A public comment, seen by the caller',
+      roles: TENANT_MEMBERS,
+      params: incidentParams,
+      body: noteSchema,
+      response: incidentSchema,
+      requiresIfMatch: true,
+    },
+    addIncidentWorkNote: {
+      method: 'POST',
+      path: '/incidents/{incidentId}/work-notes',
+      summary: 'An internal work note, never shown to the caller',
+      roles: IT_STAFF,
+      params: incidentParams,
+      body: noteSchema,
+      response: incidentSchema,
+      requiresIfMatch: true,
+    },
+    decideIncidentResolution: {
+      method: 'POST',
+      path: '/incidents/{incidentId}/resolution',
+      summary: 'The caller confirms the resolution or reopens the incident with a reason',
+      roles: TENANT_MEMBERS,
+      params: incidentParams,
+      body: resolutionDecisionSchema,
+      response: incidentSchema,
+      requiresIfMatch: true,
+    },
+    rateIncident: {
+      method: 'PUT',
+      path: '/incidents/{incidentId}/satisfaction',
+      summary: 'The caller rates a resolved incident, 1 to 5, once',
+      roles: TENANT_MEMBERS,
+      params: incidentParams,
+      body: satisfactionSchema,
+      response: incidentSchema,
+      requiresIfMatch: true,
+    },
+  },
+  subscriptions: {},
+  schedules: {},
+});

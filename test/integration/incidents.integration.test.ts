@@ -1,0 +1,283 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyStructuredResultV2, DynamoDBRecord } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTable, type LocalDatabase, startLocalDatabase } from '#infra/local/database/index.ts';
+import { getDatabase } from '#shared/data/database.ts';
+import { defaultSettings, TENANT_SETTING_NAMES } from '#shared/domain/tenancy/defaults.ts';
+import type { BusEnvelope } from '#shared/events/envelope.ts';
+import { table } from '#shared/platform/table.ts';
+import { type Caller, httpEvent, lambdaContext } from '../support/http-event.ts';
+import { createTenantRecords } from '../support/tenants.ts';
+
+/*
+ * Incidents against the local database: the number counter, the queues and their indexes, the record
+ * with its timeline from one partition, and the due moments the SLA monitor reads by minute bucket.
+ */
+let database: LocalDatabase;
+const changes: DynamoDBRecord[] = [];
+let handler: typeof import('#functions/incidents/handler.ts').handler;
+let manifest: typeof import('#functions/incidents/manifest.ts').manifest;
+let monitor: typeof import('#functions/sla-monitor/handler.ts').handler;
+
+const requester: Caller = { tenantId: 'acme', userId: 'u-req', name: 'Rita Requester', roles: ['requester'] };
+const other: Caller = { tenantId: 'acme', userId: 'u-other', name: 'Otto', roles: ['requester'] };
+const agent: Caller = { tenantId: 'acme', userId: 'u-agent', name: 'Alan Agent', roles: ['agent'] };
+const globex: Caller = { tenantId: 'globex', userId: 'u-g', name: 'G', roles: ['agent'] };
+
+interface Json {
+  [key: string]: unknown;
+  incidentId: string;
+  number: string;
+  version: number;
+  state: string;
+  items: { incidentId: string; number: string; status: number; sla: { resolutionDueAt: string | null } }[];
+  nextCursor: string | null;
+  timeline: { kind: string; visibility: string; text: string }[];
+  sla: { responseDueAt: string | null; resolutionDueAt: string | null; responseStatus: string };
+}
+
+async function call(event: ReturnType<typeof httpEvent>) {
+  const result = (await handler(event, lambdaContext())) as APIGatewayProxyStructuredResultV2;
+  return {
+    status: result.statusCode,
+    headers: result.headers ?? {},
+    json: JSON.parse(result.body ?? 'null') as Json,
+  };
+}
+
+const routes = () => manifest.routes;
+const report = (caller: Caller, body: Record<string, unknown> = {}) =>
+  call(httpEvent(routes().createIncident, { caller, body: { shortDescription: 'Printer jams', ...body } }));
+
+function scheduled(at: Date): BusEnvelope<{ schedule: string }> {
+  return {
+    version: '0',
+    id: `run-${at.getTime()}`,
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '000000000000',
+    time: at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: 'local',
+    resources: [],
+    detail: { schedule: 'slaMoments' },
+  };
+}
+
+beforeAll(async () => {
+  database = await startLocalDatabase();
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = database.endpoint;
+  await ensureTable(new DynamoDBClient({ endpoint: database.endpoint }), table.logicalName, table);
+  await createTenantRecords(['acme', 'globex']);
+  // The defaults TenantCreated seeds, with a round-the-clock calendar so due times are easy to state.
+  for (const tenantId of ['acme', 'globex']) {
+    const settings = defaultSettings({ timeZone: 'UTC', currency: 'EUR' });
+    settings['business-hours'].week = settings['business-hours'].week.map((day) => ({
+      ...day,
+      start: '00:00',
+      end: '23:59',
+    }));
+    settings['business-hours'].week.push(
+      { day: 'saturday', start: '00:00', end: '23:59' },
+      { day: 'sunday', start: '00:00', end: '23:59' },
+    );
+    for (const name of TENANT_SETTING_NAMES) {
+      await getDatabase()
+        .entities.tenantSetting.put({
+          tenantId,
+          name,
+          value: JSON.stringify(settings[name]),
+          version: 1,
+          updatedAt: '2026-01-01T00:00:00.000Z',
+        })
+        .go();
+    }
+  }
+  await getDatabase()
+    .entities.team.put({
+      tenantId: 'acme',
+      teamId: 'team-desk',
+      name: 'Service Desk',
+      description: '',
+      version: 1,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    })
+    .go();
+  await getDatabase()
+    .entities.user.put({
+      tenantId: 'acme',
+      userId: 'u-agent',
+      email: 'agent@acme.example',
+      name: 'Alan Agent',
+      roles: ['agent'],
+      status: 'active',
+      version: 1,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    })
+    .go();
+  database.onChange((records) => changes.push(...records));
+  ({ handler } = await import('#functions/incidents/handler.ts'));
+  ({ manifest } = await import('#functions/incidents/manifest.ts'));
+  ({ handler: monitor } = await import('#functions/sla-monitor/handler.ts'));
+});
+
+afterAll(async () => {
+  await database.stop();
+});
+
+describe('incidents on the local database', () => {
+  it('numbers incidents from a per-tenant counter, one after the other', async () => {
+    const first = await report(requester);
+    const second = await report(requester);
+    const elsewhere = await report({ ...globex, roles: ['requester'] });
+
+    expect(first.status).toBe(201);
+    expect(first.json.number).toMatch(/^INC\d{7}$/);
+    expect(Number(second.json.number.slice(3))).toBe(Number(first.json.number.slice(3)) + 1);
+    expect(elsewhere.json.number).toBe('INC0000001');
+    expect(first.headers.etag).toBe('"1"');
+    expect(first.json.sla.responseDueAt).not.toBeNull();
+  });
+
+  it('lists unassigned and breaching-soon by resolution due time, and mine after assignment', async () => {
+    const p1 = await report(requester, { impact: 'high', urgency: 'high' });
+    const p5 = await report(requester, { impact: 'low', urgency: 'low' });
+
+    const breaching = await call(
+      httpEvent(routes().listIncidentQueue, {
+        caller: agent,
+        query: { queue: 'breaching-soon', limit: '100' },
+      }),
+    );
+    expect(breaching.status).toBe(200);
+    const dues = breaching.json.items.map((item) => item.sla.resolutionDueAt ?? '');
+    expect(dues).toEqual([...dues].sort());
+    const ids = breaching.json.items.map((item) => item.incidentId);
+    expect(ids.indexOf(p1.json.incidentId)).toBeLessThan(ids.indexOf(p5.json.incidentId));
+
+    const assigned = await call(
+      httpEvent(routes().assignIncident, {
+        caller: agent,
+        params: { incidentId: p1.json.incidentId },
+        body: { teamId: 'team-desk', assigneeId: 'u-agent' },
+        headers: { 'if-match': '"1"' },
+      }),
+    );
+    expect(assigned.status).toBe(200);
+    expect(assigned.json.state).toBe('assigned');
+
+    const mine = await call(
+      httpEvent(routes().listIncidentQueue, { caller: agent, query: { queue: 'mine' } }),
+    );
+    expect(mine.json.items.map((item) => item.incidentId)).toEqual([p1.json.incidentId]);
+    const unassigned = await call(
+      httpEvent(routes().listIncidentQueue, { caller: agent, query: { queue: 'unassigned', limit: '100' } }),
+    );
+    expect(unassigned.json.items.map((item) => item.incidentId)).not.toContain(p1.json.incidentId);
+    expect(unassigned.json.items.map((item) => item.incidentId)).toContain(p5.json.incidentId);
+    const p5Only = await call(
+      httpEvent(routes().listIncidentQueue, {
+        caller: agent,
+        query: { queue: 'all-open', priority: 'P5', limit: '100' },
+      }),
+    );
+    expect(p5Only.json.items.map((item) => item.incidentId)).toEqual([p5.json.incidentId]);
+    const theirs = await call(
+      httpEvent(routes().listIncidentQueue, { caller: globex, query: { queue: 'all-open' } }),
+    );
+    expect(theirs.json.items.map((item) => item.incidentId)).not.toContain(p1.json.incidentId);
+  });
+
+  it('pages a queue with signed cursors', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await call(
+        httpEvent(routes().listIncidentQueue, {
+          caller: agent,
+          query: { queue: 'all-open', limit: '2', ...(cursor ? { cursor } : {}) },
+        }),
+      );
+      expect(page.status).toBe(200);
+      seen.push(...page.json.items.map((item) => item.incidentId));
+      cursor = page.json.nextCursor;
+    } while (cursor);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('gives the record with its timeline; the caller sees comments but not work notes, others see nothing', async () => {
+    const created = await report(requester);
+    const id = created.json.incidentId;
+    const noted = await call(
+      httpEvent(routes().addIncidentWorkNote, {
+        caller: agent,
+        params: { incidentId: id },
+        body: { text: 'Checked the spooler' },
+        headers: { 'if-match': '"1"' },
+      }),
+    );
+    expect(noted.status).toBe(200);
+    const commented = await call(
+      httpEvent(routes().addIncidentComment, {
+        caller: agent,
+        params: { incidentId: id },
+        body: { text: 'Looking into it' },
+        headers: { 'if-match': '"2"' },
+      }),
+    );
+    expect(commented.status).toBe(200);
+
+    const staffView = await call(
+      httpEvent(routes().getIncident, { caller: agent, params: { incidentId: id } }),
+    );
+    expect(staffView.json.timeline.map((entry) => entry.kind)).toEqual(['created', 'work-note', 'comment']);
+    expect(staffView.headers.etag).toBe('"3"');
+    const callerView = await call(
+      httpEvent(routes().getIncident, { caller: requester, params: { incidentId: id } }),
+    );
+    expect(callerView.json.timeline.map((entry) => entry.kind)).toEqual(['created', 'comment']);
+    expect(
+      (await call(httpEvent(routes().getIncident, { caller: other, params: { incidentId: id } }))).status,
+    ).toBe(404);
+    expect(
+      (await call(httpEvent(routes().getIncident, { caller: globex, params: { incidentId: id } }))).status,
+    ).toBe(404);
+    const stale = await call(
+      httpEvent(routes().addIncidentComment, {
+        caller: requester,
+        params: { incidentId: id },
+        body: { text: 'Hello?' },
+        headers: { 'if-match': '"1"' },
+      }),
+    );
+    expect(stale.status).toBe(412);
+  });
+
+  it('writes a due moment into the platform minute bucket, and the monitor announces a breach once', async () => {
+    const created = await report(requester, { impact: 'high', urgency: 'high' });
+    const id = created.json.incidentId;
+    const responseDue = created.json.sla.responseDueAt ?? '';
+    const moments = changes
+      .map((record) => record.dynamodb?.NewImage)
+      .filter((image) => image?.pk?.S === `t#acme#incident#${id}` && image.sk?.S === 'due#sla');
+    expect(moments.at(-1)?.gsi1pk?.S).toMatch(/^t#platform#due#\d{4}-\d\d-\d\dT\d\d:\d\d$/);
+
+    // The warning (75 % of 15 minutes) comes 3¾ minutes before the breach.
+    await monitor(scheduled(new Date(Date.parse(responseDue) - 90_000)), lambdaContext());
+    const later = new Date(Date.parse(responseDue) + 60_000);
+    await monitor(scheduled(later), lambdaContext());
+    await monitor(scheduled(new Date(later.getTime() + 60_000)), lambdaContext());
+
+    const record = await call(httpEvent(routes().getIncident, { caller: agent, params: { incidentId: id } }));
+    const sla = record.json.timeline.filter((entry) => entry.kind === 'sla').map((entry) => entry.text);
+    expect(sla.filter((text) => text.startsWith('SLA breached: the response'))).toHaveLength(1);
+    expect(sla.filter((text) => text.startsWith('SLA warning: the response'))).toHaveLength(1);
+    expect(record.json.sla.responseStatus).toBe('breached');
+    const outbox = changes
+      .map((change) => change.dynamodb?.NewImage)
+      .filter((image) => image?.detailType?.S === 'SlaBreached' && String(image.detail?.S).includes(id));
+    expect(outbox).toHaveLength(1);
+  });
+});
