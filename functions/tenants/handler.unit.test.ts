@@ -581,7 +581,17 @@ describe('GET /api/tenant/export', () => {
     expect(response.statusCode).toBe(200);
     const records = response.json?.records as Record<string, Record<string, unknown>[]>;
     expect(Object.keys(records).sort()).toEqual(
-      ['auditEntries', 'businessUnits', 'memberships', 'services', 'settings', 'teams', 'users'].sort(),
+      [
+        'auditEntries',
+        'businessUnits',
+        'counters',
+        'incidents',
+        'memberships',
+        'services',
+        'settings',
+        'teams',
+        'users',
+      ].sort(),
     );
     expect(records.services?.map((s) => s.serviceId)).toEqual(['svc-1', 'svc-2']);
     expect(records.auditEntries?.[0]?.changes).toEqual([{ field: 'name', from: null, to: 'Mail' }]);

@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { getDatabase } from '#shared/data/database.ts';
+import { readIncidentPartition } from '#shared/data/entities/incidents.ts';
 import { getDocumentClient } from '#shared/platform/clients.ts';
+import { tableName } from '#shared/platform/table.ts';
 
 /*
  * Every kind of item a tenant owns, found through Queries on its own keys (never a Scan), for the
@@ -17,6 +19,8 @@ export const TENANT_ITEM_SOURCES = [
   'businessUnits',
   'settings',
   'auditEntries',
+  'incidents',
+  'counters',
 ] as const;
 export type TenantItemSource = (typeof TENANT_ITEM_SOURCES)[number];
 
@@ -78,6 +82,46 @@ async function* memberships(tenantId: string, pageSize: number): AsyncGenerator<
   }
 }
 
+type ItemKey = { pk: string; sk: string };
+
+/** Deletes raw items by key, one BatchWriteItem per 25, unprocessed keys handed back. */
+async function removeRaw(keys: ItemKey[]): Promise<{ unprocessed: ItemKey[] }> {
+  const unprocessed: ItemKey[] = [];
+  for (let start = 0; start < keys.length; start += 25) {
+    const batch = keys.slice(start, start + 25);
+    const result = await getDocumentClient().send(
+      new BatchWriteCommand({
+        RequestItems: { [tableName()]: batch.map((Key) => ({ DeleteRequest: { Key } })) },
+      }),
+    );
+    for (const request of result.UnprocessedItems?.[tableName()] ?? []) {
+      const key = request.DeleteRequest?.Key;
+      if (key) unprocessed.push({ pk: String(key.pk), sk: String(key.sk) });
+    }
+  }
+  return { unprocessed };
+}
+
+/**
+ * An incident is a whole partition (record, timeline, queue entries, due moments): found through
+ * the tenant's incident index, then read and removed partition by partition. The record goes last,
+ * so a deletion interrupted half-way still finds the incident on its next run.
+ */
+async function* incidents(tenantId: string, pageSize: number): AsyncGenerator<TenantItemChunk> {
+  const db = getDatabase().entities;
+  for await (const page of pages((cursor) =>
+    db.incident.query.byTenant({ tenantId }).go({ cursor, limit: Math.min(pageSize, 25) }),
+  )) {
+    for (const { incidentId } of page) {
+      const items = await readIncidentPartition(tenantId, incidentId);
+      const keys = items
+        .map((item) => ({ pk: String(item.pk), sk: String(item.sk) }))
+        .sort((a, b) => Number(a.sk === 'incident') - Number(b.sk === 'incident'));
+      yield { items, remove: () => removeAll(keys, removeRaw) };
+    }
+  }
+}
+
 /** The tenant's items of one kind, `pageSize` (at most) per chunk, one Query per chunk. */
 export function tenantItems(
   tenantId: string,
@@ -118,6 +162,17 @@ export function tenantItems(
         (cursor) => db.tenantSetting.query.byTenant({ tenantId }).go(options(cursor)),
         ({ name }) => ({ tenantId, name }),
         (keys) => db.tenantSetting.delete(keys).go(),
+      );
+    case 'incidents':
+      return incidents(tenantId, pageSize);
+    case 'counters':
+      return chunks(
+        async () => {
+          const found = await db.counter.get({ tenantId, name: 'incident' }).go();
+          return { data: found.data ? [found.data] : [], cursor: null };
+        },
+        ({ name }) => ({ tenantId, name }),
+        (keys) => db.counter.delete(keys).go(),
       );
     case 'auditEntries':
       return chunks(

@@ -319,7 +319,14 @@ export async function updateMyTenant(
 /** Key attributes and derived sort keys are storage details, not the tenant's data. */
 const INTERNAL_ATTRIBUTE = /^(pk|sk|gsi\d+(pk|sk)|__edb_.*|tenantId|sortName|emailKey)$/;
 /** Attributes stored as JSON text, exported as the values they hold. */
-const JSON_ATTRIBUTES: Partial<Record<string, string>> = { auditEntries: 'changes', settings: 'value' };
+const JSON_ATTRIBUTES: Partial<Record<string, string>> = {
+  auditEntries: 'changes',
+  settings: 'value',
+  incidents: 'record',
+};
+
+/** Items rebuilt from the incident on every write (queue entries, due moments): not the tenant's data. */
+const DERIVED_ENTITIES = new Set(['incidentQueue', 'dueMoment']);
 
 function exportable(source: string, item: Record<string, unknown>): Record<string, unknown> {
   const json = JSON_ATTRIBUTES[source];
@@ -347,7 +354,8 @@ export async function exportMyTenant(ctx: TenantContext, now: Date) {
       total += chunk.items.length;
       // Stop reading at once: a bigger tenant would only cost more reads before the same refusal.
       if (total > MAX_EXPORT_ITEMS) throw tooLarge();
-      items.push(...chunk.items.map((item) => exportable(source, item)));
+      const own = chunk.items.filter((item) => !DERIVED_ENTITIES.has(String(item.__edb_e__)));
+      items.push(...own.map((item) => exportable(source, item)));
     }
     records[source] = items;
   }

@@ -6,7 +6,7 @@ import {
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -144,6 +144,26 @@ async function addDirectoryAndAudit(tenantId: string) {
     })
     .go();
   await db.membership.create({ tenantId, teamId: 'desk', userId: `${tenantId}-agent`, addedAt: at }).go();
+  // An incident is a whole partition: the record plus timeline, queue entry and due moment items.
+  await db.incident
+    .create({
+      tenantId,
+      incidentId: 'inc-1',
+      number: 'INC0000001',
+      callerId: `${tenantId}-agent`,
+      state: 'new',
+      record: JSON.stringify({ shortDescription: 'Printer jam' }),
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
+    })
+    .go();
+  for (const sk of [`timeline#${at}#e1`, 'queue#work', 'due#sla']) {
+    await scanClient.send(
+      new PutCommand({ TableName: table.logicalName, Item: { pk: `t#${tenantId}#incident#inc-1`, sk } }),
+    );
+  }
+  await db.counter.update({ tenantId, name: 'incident' }).add({ value: 1 }).go();
   await db.businessUnit
     .create({
       tenantId,

@@ -53,6 +53,17 @@ export function incidentEntity() {
           template: '${createdAt}#${incidentId}',
         },
       },
+      /** Every incident of the tenant, open or not: export, deletion and, later, reports. */
+      byTenant: {
+        index: 'gsi2',
+        pk: { field: 'gsi2pk', casing: 'none', composite: ['tenantId'], template: 't#${tenantId}#incidents' },
+        sk: {
+          field: 'gsi2sk',
+          casing: 'none',
+          composite: ['createdAt', 'incidentId'],
+          template: '${createdAt}#${incidentId}',
+        },
+      },
     },
   });
 }
