@@ -3,6 +3,7 @@ import { manifest as apiDocs } from './api-docs/manifest.ts';
 import { manifest as audit } from './audit/manifest.ts';
 import { manifest as directory } from './directory/manifest.ts';
 import { manifest as incidents } from './incidents/manifest.ts';
+import { manifest as notifications } from './notifications/manifest.ts';
 import { manifest as outbox } from './outbox/manifest.ts';
 import { manifest as serviceCatalogue } from './service-catalogue/manifest.ts';
 import { manifest as slaMonitor } from './sla-monitor/manifest.ts';
@@ -21,4 +22,5 @@ export const manifests: readonly ProcessManifest[] = [
   directory,
   incidents,
   slaMonitor,
+  notifications,
 ];

@@ -42,6 +42,7 @@ import {
 import type { EventDefinition } from '#shared/events/envelope.ts';
 import {
   IncidentAssigned,
+  IncidentCommented,
   IncidentCreated,
   IncidentReopened,
   IncidentResolved,
@@ -788,7 +789,17 @@ async function note(
         changes: [],
       },
     ],
-    events: () => [],
+    // Public comments are announced (notifications tell the other party); work notes never leave the record.
+    events: (saved) =>
+      kind === 'comment'
+        ? [
+            emit(command)(IncidentCommented, {
+              ...eventBase(saved),
+              callerId: saved.caller.userId,
+              recordVersion: saved.version,
+            }),
+          ]
+        : [],
   });
 }
 

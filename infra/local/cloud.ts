@@ -28,6 +28,7 @@ import {
   startCognitoAdminServer,
   UserDirectory,
 } from './identity/index.ts';
+import { LocalMailbox, startMailCaptureServer } from './mail/mailbox.ts';
 import { LocalScheduler } from './schedules/local-scheduler.ts';
 
 export interface LocalCloudOptions {
@@ -141,7 +142,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     },
   });
 
+  const mail = new LocalMailbox();
+  const mailCapture = await startMailCaptureServer(mail, (sent) =>
+    print(`mail  ${sent.subject} -> ${sent.to}`),
+  );
+
   configureEnvironment({
+    LOCAL_MAIL_ENDPOINT: mailCapture.endpoint,
     AWS_REGION: 'local',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
@@ -215,6 +222,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       async (req, res) => serveConfig(req, res, seeded),
       async (req, res) => serveDeadLetters(req, res, bus),
       async (req, res) => mailbox.handle(req, res),
+      async (req, res) => mail.handle(req, res),
     ],
     log: (line) =>
       print(
@@ -222,6 +230,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       ),
   });
   publicUrl = gateway.url;
+  // Links in mails point at the web app this cloud serves.
+  configureEnvironment({ APP_URL: gateway.url });
   identity = await createLocalIdentityProvider({
     dataDir: options.dataDir,
     issuer: `${gateway.url}/auth`,
@@ -259,6 +269,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       await gateway.stop();
       await busEndpoint.stop();
       await cognitoAdmin.stop();
+      await mailCapture.stop();
       await database.stop();
     },
   };

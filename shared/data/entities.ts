@@ -10,6 +10,7 @@ import {
   incidentTimelineEntity,
   monitorCheckpointEntity,
 } from './entities/incidents.ts';
+import { notificationEntity, notificationPreferencesEntity } from './entities/notifications.ts';
 import { outboxEntity, processedEventEntity } from './entities/platform.ts';
 import { serviceEntity } from './entities/service-catalogue.ts';
 import { tenantDeletionEntity, tenantEntity, tenantSettingEntity } from './entities/tenancy.ts';
@@ -39,6 +40,8 @@ export function createDatabase(client: DynamoDBDocumentClient, table: string) {
       dueMoment: dueMomentEntity(),
       counter: counterEntity(),
       monitorCheckpoint: monitorCheckpointEntity(),
+      notification: notificationEntity(),
+      notificationPreferences: notificationPreferencesEntity(),
     },
     { client, table },
   );

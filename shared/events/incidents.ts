@@ -89,6 +89,15 @@ export const IncidentClosed = defineEvent({
   data: stateChange,
 });
 
+export const IncidentCommented = defineEvent({
+  source: SOURCE,
+  detailType: 'IncidentCommented',
+  version: 1,
+  description:
+    'Someone added a public comment to an incident (never sent for work notes). Not audited: the comment is in the incident’s timeline.',
+  data: z.object({ ...incident, callerId: z.string(), recordVersion: z.number().int().positive() }),
+});
+
 const slaMark = z.object({
   ...incident,
   recordVersion: z.number().int().positive(),
@@ -126,6 +135,7 @@ export const INCIDENT_EVENTS = [
   IncidentResolved,
   IncidentReopened,
   IncidentClosed,
+  IncidentCommented,
   SlaWarning,
   SlaBreached,
 ] as const;

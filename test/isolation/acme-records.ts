@@ -87,6 +87,24 @@ export const ACME_PARAM_SOURCES: Readonly<Record<string, ParamSource>> = {
     how: 'an incident acme’s requester reports',
     obtain: async (acme) => field(await acme.create('createIncident', 'requester'), ['incidentId']),
   },
+  notificationId: {
+    how: 'the notification acme’s agent gets when acme’s admin assigns a new acme incident to them',
+    obtain: async (acme) => {
+      const incidentId = field(await acme.create('createIncident', 'requester'), ['incidentId']);
+      const assigned = await acme.call('assignIncident', 'admin', {
+        params: { incidentId },
+        body: { teamId: null, assigneeId: acme.userIdOf('agent') },
+        headers: { 'if-match': '"1"' },
+      });
+      if (assigned.status >= 300) throw new Error(`Assigning an acme incident failed: ${assigned.text}`);
+      await acme.settle();
+      const listed = await acme.call('listNotifications', 'agent');
+      const items = (listed.json as { items?: { notificationId: string; incidentId: string }[] }).items ?? [];
+      const mine = items.find((item) => item.incidentId === incidentId);
+      if (mine === undefined) throw new Error(`The acme agent got no notification: ${listed.text}`);
+      return mine.notificationId;
+    },
+  },
   businessUnitId: {
     how: 'a business unit acme’s admin creates',
     obtain: async (acme) => field(await acme.create('createBusinessUnit', 'admin'), ['businessUnitId']),

@@ -39,6 +39,16 @@ export const BODIES: Readonly<Record<string, (marker: string) => unknown>> = {
     teamId: 'service-desk',
     items: [{ incidentId: 'not-an-incident', ifMatch: 1 }],
   }),
+  // notifications
+  putNotificationPreferences: () => ({
+    mail: {
+      'incident-assigned': false,
+      'incident-resolved': true,
+      'incident-commented': true,
+      'sla-warning': true,
+      'sla-breached': true,
+    },
+  }),
   // tenants
   createTenant: (marker) => ({
     tenantId: `iso-${marker.slice(-8)}`,
