@@ -134,7 +134,12 @@ describe('onboarding a company in the browser', () => {
     const adminHeader = admin.getByRole('banner');
     await adminHeader.getByRole('link', { name: 'Initech' }).waitFor();
     expect(await textOf(adminHeader)).toContain('Ivy Initech');
-    expect(await mainNav(admin).getByRole('link').allInnerTexts()).toEqual(['Services', 'Admin']);
+    expect(await mainNav(admin).getByRole('link').allInnerTexts()).toEqual([
+      'My tickets',
+      'Service desk',
+      'Services',
+      'Admin',
+    ]);
 
     // Act: the link cannot be used twice
     const reuse = await world.open();
@@ -210,7 +215,11 @@ describe('onboarding a company in the browser', () => {
     // Assess: the agent sees the catalogue, but no admin pages
     await agent.waitForURL(isPath('/services'));
     await agent.getByRole('heading', { name: 'Service catalogue', level: 1 }).waitFor();
-    expect(await mainNav(agent).getByRole('link').allInnerTexts()).toEqual(['Services']);
+    expect(await mainNav(agent).getByRole('link').allInnerTexts()).toEqual([
+      'My tickets',
+      'Service desk',
+      'Services',
+    ]);
     await agent.goto(`${cloud.url}/admin/users`);
     await agent.getByRole('heading', { name: 'Not available for your role' }).waitFor();
 
@@ -218,7 +227,10 @@ describe('onboarding a company in the browser', () => {
     const requester = await world.open();
     await acceptInvitation(requester, cloud, await invitationFor(cloud, 'requester@initech.example'));
 
-    // Assess: the requester sees neither "New service" nor the admin pages
+    // Assess: the requester starts in the portal, and sees neither "New service" nor the admin pages
+    await requester.waitForURL(isPath('/portal'));
+    await requester.getByRole('heading', { name: 'My tickets', level: 1 }).waitFor();
+    await mainNav(requester).getByRole('link', { name: 'Services' }).click();
     await requester.waitForURL(isPath('/services'));
     await requester.getByRole('heading', { name: 'Service catalogue', level: 1 }).waitFor();
     await requester.getByRole('banner').getByText('Rita Requester').waitFor();

@@ -16,13 +16,13 @@ function isPath(pathname: string | RegExp) {
     typeof pathname === 'string' ? url.pathname === pathname : pathname.test(url.pathname);
 }
 
-async function signIn(page: Page, baseUrl: string, email: string): Promise<void> {
+async function signIn(page: Page, baseUrl: string, email: string, landing = '/services'): Promise<void> {
   await page.goto(`${baseUrl}/`);
   await page.waitForURL(isPath('/login'));
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(isPath('/services'));
+  await page.waitForURL(isPath(landing));
 }
 
 /** The top-level entries of the audit trail, newest first (changes are nested list items). */
@@ -220,8 +220,10 @@ describe('service catalogue in the browser', () => {
     // Assess
     await page.getByRole('alert').filter({ hasText: 'Email or password is wrong' }).waitFor();
 
-    // Act: the right one
-    await signIn(page, cloud.url, 'requester@acme.example');
+    // Act: the right one; a requester starts in the portal and goes on to the catalogue
+    await signIn(page, cloud.url, 'requester@acme.example', '/portal');
+    await page.getByRole('banner').getByRole('link', { name: 'Services' }).click();
+    await page.waitForURL(isPath('/services'));
     await page.getByRole('link', { name: 'Email and Calendar' }).waitFor();
 
     // Assess: the catalogue is there, the controls for changing it are not

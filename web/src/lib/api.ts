@@ -12,17 +12,25 @@ import type {
   BusinessUnit,
   BusinessUnitChanges,
   DirectoryUser,
+  Incident,
+  IncidentChanges,
+  IncidentRecord,
+  IncidentSummary,
   Invitation,
   InviteUser,
   Membership,
   NewBusinessUnit,
+  NewIncident,
   NewService,
   NewTeam,
   NewTenant,
+  Priority,
   PublicBranding,
+  Queue,
   Service,
   ServiceChanges,
   ServiceStatus,
+  StateChangeRequest,
   Team,
   TeamChanges,
   Tenant,
@@ -101,6 +109,73 @@ export function getService(serviceId: string): Promise<Versioned<Service>> {
 
 export function updateService(serviceId: string, etag: string, changes: ServiceChanges) {
   return versioned<Service>('PATCH', `/services/${seg(serviceId)}`, { body: changes, ifMatch: etag });
+}
+
+// --- Incidents -------------------------------------------------------------------------------------
+
+export function createIncident(incident: NewIncident) {
+  return versioned<Incident>('POST', '/incidents', { body: incident });
+}
+
+/** The incidents the caller reported, newest first. */
+export function listMyIncidents(query: PageQuery) {
+  return call<Page<IncidentSummary>>('GET', '/incidents', { query });
+}
+
+export interface QueueQuery extends PageQuery {
+  queue: Queue;
+  priority?: Priority | null;
+  serviceId?: string | null;
+  teamId?: string | null;
+}
+
+export function listIncidentQueue(query: QueueQuery) {
+  return call<Page<IncidentSummary>>('GET', '/incidents/queue', { query: { ...query } });
+}
+
+/** One incident with its timeline (a requester's own, without work notes). */
+export function getIncident(incidentId: string) {
+  return versioned<IncidentRecord>('GET', `/incidents/${seg(incidentId)}`, {});
+}
+
+function incidentWrite(method: Method, incidentId: string, sub: string, etag: string, body: unknown) {
+  return versioned<Incident>(method, `/incidents/${seg(incidentId)}${sub}`, { body, ifMatch: etag });
+}
+
+export function updateIncident(incidentId: string, etag: string, changes: IncidentChanges) {
+  return incidentWrite('PATCH', incidentId, '', etag, changes);
+}
+
+export function assignIncident(
+  incidentId: string,
+  etag: string,
+  assignment: { teamId: string | null; assigneeId: string | null },
+) {
+  return incidentWrite('PUT', incidentId, '/assignment', etag, assignment);
+}
+
+export function changeIncidentState(incidentId: string, etag: string, change: StateChangeRequest) {
+  return incidentWrite('POST', incidentId, '/state', etag, change);
+}
+
+export function addIncidentComment(incidentId: string, etag: string, text: string) {
+  return incidentWrite('POST', incidentId, '/comments', etag, { text });
+}
+
+export function addIncidentWorkNote(incidentId: string, etag: string, text: string) {
+  return incidentWrite('POST', incidentId, '/work-notes', etag, { text });
+}
+
+export function decideIncidentResolution(
+  incidentId: string,
+  etag: string,
+  decision: { decision: 'confirm' } | { decision: 'reopen'; reason: string },
+) {
+  return incidentWrite('POST', incidentId, '/resolution', etag, decision);
+}
+
+export function rateIncident(incidentId: string, etag: string, rating: number, comment: string | null) {
+  return incidentWrite('PUT', incidentId, '/satisfaction', etag, { rating, comment });
 }
 
 // --- Audit -------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
  * the ID token. The token is only decoded here, for display and routing; the API verifies it.
  */
 import type { RuntimeConfig } from './config.ts';
-import { CLAIM, readListClaim, TENANT_MEMBERS } from './domain.ts';
+import { CLAIM, IT_STAFF, readListClaim, TENANT_MEMBERS } from './domain.ts';
 import { isRecord } from './json.ts';
 
 export interface User {
@@ -221,9 +221,24 @@ export function isTenantMember(user: User | null): boolean {
   return hasAnyRole(user, TENANT_MEMBERS);
 }
 
-/** Where a user starts: the platform console for the operator, the service catalogue for everyone else. */
+/** IT staff: the roles that work incidents at the service desk. */
+export function isItStaff(user: User | null): boolean {
+  return hasAnyRole(user, IT_STAFF);
+}
+
+/** Someone whose only tenant role is requester: the self-service portal is all they need. */
+export function isRequesterOnly(user: User | null): boolean {
+  const roles = user?.roles ?? [];
+  return roles.includes('requester') && roles.every((role) => role === 'requester');
+}
+
+/**
+ * Where a user starts: the platform console for the operator, the portal for a requester only,
+ * the service catalogue for everyone else.
+ */
 export function startPage(user: User | null): string {
-  return isPlatformOperator(user) && !isTenantMember(user) ? '/platform/tenants' : '/services';
+  if (isPlatformOperator(user) && !isTenantMember(user)) return '/platform/tenants';
+  return isRequesterOnly(user) ? '/portal' : '/services';
 }
 
 interface TokenAnswer {

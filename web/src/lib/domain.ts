@@ -19,7 +19,24 @@ import type {
   userChangesSchema,
   userSchema,
 } from '../../../shared/domain/directory/directory.ts';
+import type {
+  IncidentSummary as IncidentSummaryType,
+  Incident as IncidentType,
+  incidentChangesSchema,
+  newIncidentSchema,
+  Queue as QueueType,
+  stateChangeRequestSchema,
+  TimelineEntry as TimelineEntryType,
+} from '../../../shared/domain/incidents/incident.ts';
+import type {
+  HoldReason as HoldReasonType,
+  IncidentState as IncidentStateType,
+} from '../../../shared/domain/incidents/lifecycle.ts';
 import type { ServiceStatus } from '../../../shared/domain/service-catalogue/service.ts';
+import type {
+  Level as LevelType,
+  Priority as PriorityType,
+} from '../../../shared/domain/tenancy/defaults.ts';
 import type {
   newTenantSchema,
   Tenant,
@@ -159,3 +176,106 @@ export interface AuditFilter {
   from?: string | null;
   to?: string | null;
 }
+
+// --- Incidents (see `functions/incidents/manifest.ts`) ---------------------------------------------
+
+export type Incident = IncidentType;
+export type IncidentSummary = IncidentSummaryType;
+export type IncidentRecord = IncidentType & { timeline: TimelineEntryType[] };
+export type TimelineEntry = TimelineEntryType;
+export type NewIncident = z.input<typeof newIncidentSchema>;
+export type IncidentChanges = z.input<typeof incidentChangesSchema>;
+export type StateChangeRequest = z.input<typeof stateChangeRequestSchema>;
+export type IncidentState = IncidentStateType;
+export type HoldReason = HoldReasonType;
+export type Queue = QueueType;
+export type Level = LevelType;
+export type Priority = PriorityType;
+export type ResolutionCode = NonNullable<IncidentType['resolutionCode']>;
+export type SlaClockStatus = IncidentType['sla']['resolutionStatus'];
+
+export const INCIDENT_STATE_LABEL: Record<IncidentState, string> = {
+  new: 'New',
+  assigned: 'Assigned',
+  'in-progress': 'In progress',
+  'on-hold': 'On hold',
+  resolved: 'Resolved',
+  closed: 'Closed',
+  cancelled: 'Cancelled',
+};
+
+/** Mirror of `NEXT_STATES` in `shared/domain/incidents/lifecycle.ts` for agents (never to closed). */
+const NEXT_INCIDENT_STATES: Record<IncidentState, readonly IncidentState[]> = {
+  new: ['assigned', 'cancelled'],
+  assigned: ['in-progress', 'on-hold', 'resolved', 'cancelled'],
+  'in-progress': ['on-hold', 'resolved', 'cancelled'],
+  'on-hold': ['in-progress', 'on-hold', 'resolved', 'cancelled'],
+  resolved: ['in-progress'],
+  closed: [],
+  cancelled: [],
+};
+
+/** The moves an agent may make from `state`; the API stays the judge (409 with the allowed ones). */
+export function agentTransitions(state: IncidentState): readonly IncidentState[] {
+  return NEXT_INCIDENT_STATES[state];
+}
+
+export const HOLD_REASON_LABEL: Record<HoldReason, string> = {
+  'awaiting-caller': 'Awaiting the caller',
+  'awaiting-supplier': 'Awaiting a supplier',
+  'awaiting-change': 'Awaiting a change',
+};
+export const HOLD_REASONS = Object.keys(HOLD_REASON_LABEL) as HoldReason[];
+
+export const RESOLUTION_CODE_LABEL: Record<ResolutionCode, string> = {
+  solved: 'Solved',
+  workaround: 'Workaround',
+  'not-reproducible': 'Not reproducible',
+  duplicate: 'Duplicate',
+  'user-error': 'User error',
+  'no-fault-found': 'No fault found',
+};
+export const RESOLUTION_CODES = Object.keys(RESOLUTION_CODE_LABEL) as ResolutionCode[];
+
+export const QUEUE_LABEL: Record<Queue, string> = {
+  mine: 'Mine',
+  'my-teams': 'My teams',
+  unassigned: 'Unassigned',
+  'breaching-soon': 'Breaching soon',
+  'all-open': 'All open',
+};
+export const QUEUES = Object.keys(QUEUE_LABEL) as Queue[];
+
+export const PRIORITY_LABEL: Record<Priority, string> = {
+  P1: 'P1 · Critical',
+  P2: 'P2 · High',
+  P3: 'P3 · Moderate',
+  P4: 'P4 · Low',
+  P5: 'P5 · Planning',
+};
+export const PRIORITIES = Object.keys(PRIORITY_LABEL) as Priority[];
+
+/** Impact and urgency as a requester is asked about them. */
+export const IMPACT_CHOICE: Record<Level, string> = {
+  low: 'Just me',
+  medium: 'My team or several people',
+  high: 'A whole department or the company',
+};
+export const URGENCY_CHOICE: Record<Level, string> = {
+  low: 'It can wait; I can still work',
+  medium: 'It slows my work down',
+  high: 'I cannot work at all',
+};
+export const LEVEL_LABEL: Record<Level, string> = { high: 'High', medium: 'Medium', low: 'Low' };
+export const LEVELS = Object.keys(LEVEL_LABEL) as Level[];
+
+export const SLA_STATUS_LABEL: Record<SlaClockStatus, string> = {
+  running: 'Running',
+  paused: 'Paused',
+  met: 'Met',
+  breached: 'Breached',
+  cancelled: 'Cancelled',
+};
+
+/** Share of a target after which a clock warns, unless the tenant set its own (default of the API). */
+export const DEFAULT_WARNING_THRESHOLD = 0.75;

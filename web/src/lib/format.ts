@@ -50,3 +50,36 @@ const STATUS_LABELS: Record<string, string> = {
 export function statusLabel(status: string): string {
   return STATUS_LABELS[status] ?? status;
 }
+
+const targetFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** A target moment in plain words, in the tenant's zone: "Tue 25 Nov, 14:00". */
+export function formatTarget(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const timeZone = displayTimeZone();
+  const key = timeZone ?? '';
+  let format = targetFormats.get(key);
+  if (!format) {
+    try {
+      format = new Intl.DateTimeFormat('en-GB', {
+        weekday: 'short',
+        day: 'numeric',
+        month: 'short',
+        hour: '2-digit',
+        minute: '2-digit',
+        ...(timeZone ? { timeZone } : {}),
+      });
+    } catch {
+      format = new Intl.DateTimeFormat('en-GB', {
+        weekday: 'short',
+        day: 'numeric',
+        month: 'short',
+        hour: '2-digit',
+        minute: '2-digit',
+      });
+    }
+    targetFormats.set(key, format);
+  }
+  return format.format(date);
+}
