@@ -30,10 +30,21 @@ interface Json {
   number: string;
   version: number;
   state: string;
-  items: { incidentId: string; number: string; status: number; sla: { resolutionDueAt: string | null } }[];
+  items: {
+    incidentId: string;
+    number: string;
+    status: number;
+    sla: { resolutionDueAt: string | null; resolutionWarningAt: string | null };
+  }[];
   nextCursor: string | null;
   timeline: { kind: string; visibility: string; text: string }[];
-  sla: { responseDueAt: string | null; resolutionDueAt: string | null; responseStatus: string };
+  sla: {
+    responseDueAt: string | null;
+    responseWarningAt: string | null;
+    resolutionDueAt: string | null;
+    resolutionWarningAt: string | null;
+    responseStatus: string;
+  };
 }
 
 async function call(event: ReturnType<typeof httpEvent>) {
@@ -138,6 +149,12 @@ describe('incidents on the local database', () => {
     expect(elsewhere.json.number).toBe('INC0000001');
     expect(first.headers.etag).toBe('"1"');
     expect(first.json.sla.responseDueAt).not.toBeNull();
+    // The warning moments of both clocks come with the snapshot, before their due times.
+    const { responseWarningAt, responseDueAt, resolutionWarningAt, resolutionDueAt } = first.json.sla;
+    expect(responseWarningAt).not.toBeNull();
+    expect(resolutionWarningAt).not.toBeNull();
+    expect(Date.parse(responseWarningAt ?? '')).toBeLessThan(Date.parse(responseDueAt ?? ''));
+    expect(Date.parse(resolutionWarningAt ?? '')).toBeLessThan(Date.parse(resolutionDueAt ?? ''));
   });
 
   it('lists unassigned and breaching-soon by resolution due time, and mine after assignment', async () => {
@@ -153,6 +170,8 @@ describe('incidents on the local database', () => {
     expect(breaching.status).toBe(200);
     const dues = breaching.json.items.map((item) => item.sla.resolutionDueAt ?? '');
     expect(dues).toEqual([...dues].sort());
+    // Queue entries carry the warning moment too.
+    for (const item of breaching.json.items) expect(item.sla.resolutionWarningAt).not.toBeNull();
     const ids = breaching.json.items.map((item) => item.incidentId);
     expect(ids.indexOf(p1.json.incidentId)).toBeLessThan(ids.indexOf(p5.json.incidentId));
 

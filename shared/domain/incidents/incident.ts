@@ -38,8 +38,12 @@ export const slaSnapshotSchema = z.object({
   policyId: z.string(),
   policyName: z.string(),
   responseDueAt: z.iso.datetime().nullable(),
+  /** When the response clock reaches (or reached) its warning threshold; null like the due time. */
+  responseWarningAt: z.iso.datetime().nullable().default(null),
   responseStatus: clockStatus,
   resolutionDueAt: z.iso.datetime().nullable(),
+  /** When the resolution clock reaches (or reached) its warning threshold; null like the due time. */
+  resolutionWarningAt: z.iso.datetime().nullable().default(null),
   resolutionStatus: clockStatus,
   /** Paused business time of the resolution clock, in minutes. */
   pausedMinutes: z.number().int().nonnegative(),
@@ -255,8 +259,10 @@ export function slaSnapshot(clocks: SlaClocks): SlaSnapshot {
     policyId: clocks.target.policyId,
     policyName: clocks.target.name,
     responseDueAt: clocks.response.dueAt,
+    responseWarningAt: clocks.response.warningAt,
     responseStatus: clocks.response.status,
     resolutionDueAt: clocks.resolution.dueAt,
+    resolutionWarningAt: clocks.resolution.warningAt,
     resolutionStatus: clocks.resolution.status,
     pausedMinutes: Math.floor(clocks.resolution.pausedMs / MINUTE_MS),
     computedAt: clocks.computedAt,

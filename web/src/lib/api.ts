@@ -24,6 +24,8 @@ import type {
   NewService,
   NewTeam,
   NewTenant,
+  Notification,
+  NotificationPreferences,
   Priority,
   PublicBranding,
   Queue,
@@ -297,6 +299,24 @@ export function updateBusinessUnit(businessUnitId: string, etag: string, changes
     body: changes,
     ifMatch: etag,
   });
+}
+
+// --- Notifications -------------------------------------------------------------------------------------
+
+export function listNotifications(query: PageQuery) {
+  return call<Page<Notification>>('GET', '/notifications', { query });
+}
+
+export function markNotificationRead(notificationId: string) {
+  return call<Notification>('POST', `/notifications/${seg(notificationId)}/read`, {});
+}
+
+export function getNotificationPreferences() {
+  return call<NotificationPreferences>('GET', '/notification-preferences', {});
+}
+
+export function putNotificationPreferences(preferences: NotificationPreferences) {
+  return call<NotificationPreferences>('PUT', '/notification-preferences', { body: preferences });
 }
 
 /**

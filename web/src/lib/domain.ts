@@ -32,6 +32,11 @@ import type {
   HoldReason as HoldReasonType,
   IncidentState as IncidentStateType,
 } from '../../../shared/domain/incidents/lifecycle.ts';
+import type {
+  NotificationKind as NotificationKindType,
+  NotificationPreferences as NotificationPreferencesType,
+  Notification as NotificationType,
+} from '../../../shared/domain/notifications/notification.ts';
 import type { ServiceStatus } from '../../../shared/domain/service-catalogue/service.ts';
 import type {
   Level as LevelType,
@@ -277,5 +282,18 @@ export const SLA_STATUS_LABEL: Record<SlaClockStatus, string> = {
   cancelled: 'Cancelled',
 };
 
-/** Share of a target after which a clock warns, unless the tenant set its own (default of the API). */
-export const DEFAULT_WARNING_THRESHOLD = 0.75;
+// ── Notifications ─────────────────────────────────────────────────────────────────────────────
+
+export type Notification = NotificationType;
+export type NotificationKind = NotificationKindType;
+export type NotificationPreferences = NotificationPreferencesType;
+
+/** What each kind of notification is about, as the mail preferences name it. */
+export const NOTIFICATION_KIND_LABEL: Record<NotificationKind, string> = {
+  'incident-assigned': 'An incident is assigned to me',
+  'incident-resolved': 'An incident I reported is resolved',
+  'incident-commented': 'A new comment on my incident',
+  'sla-warning': 'An SLA target is close',
+  'sla-breached': 'An SLA target is breached',
+};
+export const NOTIFICATION_KINDS = Object.keys(NOTIFICATION_KIND_LABEL) as NotificationKind[];

@@ -1,4 +1,4 @@
-import { DEFAULT_WARNING_THRESHOLD, type SlaClockStatus } from './domain.ts';
+import type { SlaClockStatus } from './domain.ts';
 
 export type SlaTone = 'ok' | 'warning' | 'breached' | 'paused' | 'done';
 
@@ -26,15 +26,14 @@ export function formatDuration(ms: number): string {
 }
 
 /**
- * What a clock shows at `now`, from the snapshot of the last write. The warning moment is estimated
- * in calendar time (the snapshot carries no target), at the default share of the time to the due time.
+ * What a clock shows at `now`, from the snapshot of the last write. Amber from the warning moment the
+ * API computed in business time; without one (older records, clocks not running) there is no amber.
  */
 export function clockView(
   status: SlaClockStatus,
   dueAt: string | null,
-  startedAt: string,
+  warningAt: string | null | undefined,
   now: number,
-  threshold = DEFAULT_WARNING_THRESHOLD,
 ): ClockView {
   if (status === 'paused') return { tone: 'paused', text: 'Paused' };
   if (status === 'met') return { tone: 'done', text: 'Met' };
@@ -48,7 +47,7 @@ export function clockView(
   }
   if (Number.isNaN(due)) return { tone: 'done', text: '—' };
   if (due <= now) return { tone: 'breached', text: `Overdue by ${formatDuration(now - due)}` };
-  const start = Date.parse(startedAt);
-  const warnAt = start + (due - start) * threshold;
-  return { tone: now >= warnAt ? 'warning' : 'ok', text: `${formatDuration(due - now)} left` };
+  const warnAt = warningAt ? Date.parse(warningAt) : Number.NaN;
+  const warning = !Number.isNaN(warnAt) && now >= warnAt;
+  return { tone: warning ? 'warning' : 'ok', text: `${formatDuration(due - now)} left` };
 }
