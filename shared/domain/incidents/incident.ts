@@ -11,7 +11,8 @@ import { FINAL_STATES, HOLD_REASONS, INCIDENT_STATES, type IncidentState } from 
  */
 
 const id = z.string().min(1).max(64);
-const text = (max: number) => z.string().trim().min(1).max(max);
+const text = (max: number) =>
+  z.string().trim().min(1, 'This is required').max(max, `Use at most ${max} characters`);
 
 /** States in which work is still to be done: the queues list exactly these. */
 export const OPEN_STATES: readonly IncidentState[] = ['new', 'assigned', 'in-progress', 'on-hold'];
@@ -148,15 +149,15 @@ export const incidentRecordSchema = incidentSchema.extend({ timeline: z.array(ti
 export const newIncidentSchema = z
   .strictObject({
     shortDescription: text(160),
-    description: z.string().trim().max(8000).default(''),
+    description: z.string().trim().max(8000, 'Use at most 8000 characters').default(''),
     serviceId: id.nullable().default(null),
-    configurationItem: z.string().trim().max(200).nullable().default(null),
-    category: z.string().trim().max(80).nullable().default(null),
+    configurationItem: z.string().trim().max(200, 'Use at most 200 characters').nullable().default(null),
+    category: z.string().trim().max(80, 'Use at most 80 characters').nullable().default(null),
     impact: z.enum(LEVELS).default('medium'),
     urgency: z.enum(LEVELS).default('medium'),
     /** IT staff only; a requester's incident gets the matrix priority. */
     priorityOverride: z.enum(PRIORITIES).optional(),
-    overrideReason: z.string().trim().max(500).optional(),
+    overrideReason: z.string().trim().max(500, 'Use at most 500 characters').optional(),
   })
   .refine((input) => input.priorityOverride === undefined || (input.overrideReason ?? '') !== '', {
     message: 'Give a reason for overriding the priority',
@@ -166,18 +167,18 @@ export type NewIncident = z.infer<typeof newIncidentSchema>;
 
 export const incidentChangesSchema = changesSchema({
   shortDescription: text(160).optional(),
-  description: z.string().trim().max(8000).optional(),
+  description: z.string().trim().max(8000, 'Use at most 8000 characters').optional(),
   serviceId: id.nullable().optional(),
   businessUnitId: id.nullable().optional(),
-  configurationItem: z.string().trim().max(200).nullable().optional(),
-  category: z.string().trim().max(80).nullable().optional(),
+  configurationItem: z.string().trim().max(200, 'Use at most 200 characters').nullable().optional(),
+  category: z.string().trim().max(80, 'Use at most 80 characters').nullable().optional(),
   impact: z.enum(LEVELS).optional(),
   urgency: z.enum(LEVELS).optional(),
   /** null returns to the matrix priority. */
   priorityOverride: z.enum(PRIORITIES).nullable().optional(),
-  overrideReason: z.string().trim().max(500).optional(),
+  overrideReason: z.string().trim().max(500, 'Use at most 500 characters').optional(),
   major: z.boolean().optional(),
-  links: z.array(z.string().trim().min(1).max(64)).max(50).optional(),
+  links: z.array(text(64)).max(50).optional(),
 }).refine((input) => !input.priorityOverride || (input.overrideReason ?? '') !== '', {
   message: 'Give a reason for overriding the priority',
   path: ['overrideReason'],
@@ -195,9 +196,9 @@ export type Assignment = z.infer<typeof assignmentSchema>;
 export const stateChangeRequestSchema = z
   .strictObject({
     to: z.enum(INCIDENT_STATES),
-    reason: z.string().trim().min(1).max(500).optional(),
+    reason: text(500).optional(),
     resolutionCode: z.enum(RESOLUTION_CODES).optional(),
-    resolutionNotes: z.string().trim().min(1).max(4000).optional(),
+    resolutionNotes: text(4000).optional(),
   })
   .refine((input) => input.to !== 'on-hold' || HOLD_REASONS.some((reason) => reason === input.reason), {
     message: `Going on hold needs a reason: ${HOLD_REASONS.join(', ')}`,
@@ -214,7 +215,7 @@ export const noteSchema = z.strictObject({ text: text(8000) });
 export const resolutionDecisionSchema = z
   .strictObject({
     decision: z.enum(['confirm', 'reopen']),
-    reason: z.string().trim().min(1).max(500).optional(),
+    reason: text(500).optional(),
   })
   .refine((input) => input.decision === 'confirm' || input.reason !== undefined, {
     message: 'Say why the incident is not resolved',
@@ -222,8 +223,8 @@ export const resolutionDecisionSchema = z
   });
 
 export const satisfactionSchema = z.strictObject({
-  rating: z.number().int().min(1).max(5),
-  comment: z.string().trim().min(1).max(2000).nullable().default(null),
+  rating: z.number().int().min(1, 'Rate from 1 to 5').max(5, 'Rate from 1 to 5'),
+  comment: text(2000).nullable().default(null),
 });
 
 export const BULK_ASSIGN_LIMIT = 50;
