@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { getDatabase } from '#shared/data/database.ts';
+import { type IncidentRules, readIncidentRules, targetFor } from '#shared/data/incident-rules.ts';
 import {
   type NewTimelineEntry,
   readIncident,
@@ -25,20 +26,7 @@ import {
 } from '#shared/domain/incidents/incident.ts';
 import { closeDueAt, transition } from '#shared/domain/incidents/lifecycle.ts';
 import { decidePriority, incidentNumber } from '#shared/domain/incidents/priority.ts';
-import { calendarFromBusinessHours } from '#shared/domain/sla/calendar.ts';
-import { policyFromTenantSetting, type SlaTarget, selectTarget } from '#shared/domain/sla/policy.ts';
-import {
-  type BusinessHours,
-  businessHoursSchema,
-  defaultIncidentSettings,
-  INCIDENT_SETTINGS_NAME,
-  type IncidentSettings,
-  incidentSettingsSchema,
-  type PriorityMatrix,
-  priorityMatrixSchema,
-  type SlaPolicy,
-  slaPolicySchema,
-} from '#shared/domain/tenancy/defaults.ts';
+import type { SlaTarget } from '#shared/domain/sla/policy.ts';
 import type { EventDefinition } from '#shared/events/envelope.ts';
 import {
   IncidentAssigned,
@@ -86,56 +74,6 @@ function actorOf(ctx: TenantContext) {
 
 function noSuch(path: string, what: string): ValidationError {
   return new ValidationError([{ path, message: `There is no such ${what}` }]);
-}
-
-// ── Tenant rules: priority matrix, SLA policy, calendar, incident settings ───────────────────
-
-interface TenantRules {
-  matrix: PriorityMatrix;
-  policy: SlaPolicy;
-  hours: BusinessHours;
-  settings: IncidentSettings;
-}
-
-/** The four settings an incident write needs, in one BatchGetItem. */
-async function readRules(ctx: TenantContext): Promise<TenantRules> {
-  const names = ['priority-matrix', 'sla-policy', 'business-hours', INCIDENT_SETTINGS_NAME];
-  const found = await getDatabase()
-    .entities.tenantSetting.get(names.map((name) => ({ tenantId: ctx.tenantId, name })))
-    .go();
-  const value = (name: string): unknown => {
-    const item = found.data.find((setting) => setting.name === name);
-    return item ? JSON.parse(item.value) : undefined;
-  };
-  const matrix = value('priority-matrix');
-  const policy = value('sla-policy');
-  const hours = value('business-hours');
-  // Seeded on TenantCreated; a tenant without them is not ready for incidents yet.
-  if (matrix === undefined || policy === undefined || hours === undefined) {
-    throw new ConflictError('The tenant’s priority matrix, SLA policy and business hours are not set up yet');
-  }
-  const settings = value(INCIDENT_SETTINGS_NAME);
-  return {
-    matrix: priorityMatrixSchema.parse(matrix),
-    policy: slaPolicySchema.parse(policy),
-    hours: businessHoursSchema.parse(hours),
-    settings: settings === undefined ? defaultIncidentSettings() : incidentSettingsSchema.parse(settings),
-  };
-}
-
-/**
- * The SLA target for the incident as it is now. Only the tenant's default policy exists so far;
- * policies limited to services or units will join the list given to selectTarget.
- */
-function targetFor(rules: TenantRules, incident: Incident): SlaTarget {
-  return selectTarget(
-    [],
-    { serviceId: incident.serviceId, businessUnitId: incident.businessUnitId, priority: incident.priority },
-    {
-      defaultPolicy: policyFromTenantSetting(rules.policy),
-      calendars: { [rules.policy.calendar]: calendarFromBusinessHours(rules.hours) },
-    },
-  ).target;
 }
 
 // ── Reference checks ─────────────────────────────────────────────────────────────────────────
@@ -374,7 +312,7 @@ export async function createIncident(command: Command, input: NewIncident): Prom
   const db = getDatabase();
   const [caller, rules] = await Promise.all([
     db.entities.user.get({ tenantId: ctx.tenantId, userId: ctx.userId }).go(),
-    readRules(ctx),
+    readIncidentRules(ctx.tenantId),
   ]);
   const decision = decidePriority(rules.matrix, input);
   // The number comes first: a transaction cannot return the counter's new value to use in the same write.
@@ -506,7 +444,7 @@ export async function updateIncident(
   refuseFinal(current.incident);
   if (input.serviceId) await requireService(ctx, input.serviceId, 'body.serviceId');
   if (input.businessUnitId) await requireBusinessUnit(ctx, input.businessUnitId, 'body.businessUnitId');
-  const rules = await readRules(ctx);
+  const rules = await readIncidentRules(ctx.tenantId);
   const edited: Incident = { ...current.incident };
   for (const field of EDITABLE) {
     if (input[field] !== undefined) Object.assign(edited, { [field]: input[field] });
@@ -573,7 +511,7 @@ async function assignChecked(
   ifMatch: number,
   assignment: Assignment,
   assigneeName: string | null,
-  rules: TenantRules,
+  rules: IncidentRules,
 ): Promise<Incident> {
   const { ctx, now } = command;
   const current = await readForChange(ctx, incidentId, ifMatch);
@@ -640,7 +578,14 @@ export async function assignIncident(
   // The incident first: an id of another tenant answers 404 whatever the body names.
   await readForChange(command.ctx, incidentId, ifMatch);
   const name = await checkAssignment(command.ctx, assignment);
-  return assignChecked(command, incidentId, ifMatch, assignment, name, await readRules(command.ctx));
+  return assignChecked(
+    command,
+    incidentId,
+    ifMatch,
+    assignment,
+    name,
+    await readIncidentRules(command.ctx.tenantId),
+  );
 }
 
 /** Up to 50 incidents, each with its own If-Match and its own result; one failing stops none. */
@@ -649,7 +594,7 @@ export async function bulkAssign(
   input: Assignment & { items: { incidentId: string; ifMatch: number }[] },
 ) {
   const name = await checkAssignment(command.ctx, input);
-  const rules = await readRules(command.ctx);
+  const rules = await readIncidentRules(command.ctx.tenantId);
   const results = [];
   for (const item of input.items) {
     try {
@@ -697,14 +642,14 @@ async function move(
       allowed: result.allowed,
     });
   }
-  const rules = await readRules(ctx);
+  const rules = await readIncidentRules(ctx.tenantId);
   const at = now.toISOString();
   const next: Incident = { ...incident, state: result.state, holdReason: result.holdReason };
   if (result.kind === 'resolved') {
     next.resolutionCode = request.resolutionCode ?? null;
     next.resolutionNotes = request.resolutionNotes ?? null;
     next.resolvedAt = at;
-    next.closeDueAt = closeDueAt(at, rules.settings.autoCloseDays, rules.hours.timeZone);
+    next.closeDueAt = closeDueAt(at, rules.settings.autoCloseDays, rules.timeZone);
   }
   if (result.kind === 'reopened') {
     next.resolvedAt = null;

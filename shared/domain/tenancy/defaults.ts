@@ -151,21 +151,3 @@ export function priorityFor(matrix: PriorityMatrix, impact: Level, urgency: Leve
   if (!cell) throw new Error(`The priority matrix has no cell for ${impact}/${urgency}`);
   return cell.priority;
 }
-
-/**
- * How incidents behave in a tenant (the `incidents` setting). Not among the seeded settings above:
- * tenants created before incidents existed have no such item, so it is read with this default when
- * absent, and seeding it too would only duplicate the default. Escalation rules will join it.
- */
-export const incidentSettingsSchema = z.object({
-  /** Calendar days after resolution at which a resolved incident closes by itself. */
-  autoCloseDays: z.number().int().min(0).max(90),
-  /** The share of an SLA target after which its clock warns. */
-  warningThreshold: z.number().gt(0).lte(1),
-});
-export type IncidentSettings = z.infer<typeof incidentSettingsSchema>;
-export const INCIDENT_SETTINGS_NAME = 'incidents';
-
-export function defaultIncidentSettings(): IncidentSettings {
-  return { autoCloseDays: 5, warningThreshold: 0.75 };
-}
