@@ -308,12 +308,19 @@ export async function createIncident(command: Command, input: NewIncident): Prom
   if (input.priorityOverride !== undefined && !isStaff(ctx)) {
     throw new ForbiddenError('Only IT staff may override the priority');
   }
+  if (input.callerId !== undefined && !isStaff(ctx)) {
+    throw new ForbiddenError('Only IT staff may log an incident for someone else');
+  }
   if (input.serviceId !== null) await requireService(ctx, input.serviceId, 'body.serviceId');
   const db = getDatabase();
+  const callerId = input.callerId ?? ctx.userId;
   const [caller, rules] = await Promise.all([
-    db.entities.user.get({ tenantId: ctx.tenantId, userId: ctx.userId }).go(),
+    db.entities.user.get({ tenantId: ctx.tenantId, userId: callerId }).go(),
     readIncidentRules(ctx.tenantId),
   ]);
+  if (input.callerId !== undefined && (!caller.data || caller.data.status === 'deactivated')) {
+    throw noSuch('body.callerId', 'active user');
+  }
   const decision = decidePriority(rules.matrix, input);
   // The number comes first: a transaction cannot return the counter's new value to use in the same write.
   const counted = await db.entities.counter
@@ -327,7 +334,7 @@ export async function createIncident(command: Command, input: NewIncident): Prom
     number,
     state: 'new',
     holdReason: null,
-    caller: actorOf(ctx),
+    caller: caller.data && input.callerId !== undefined ? { userId: callerId, name: caller.data.name } : actorOf(ctx),
     businessUnitId: caller.data?.businessUnitId ?? null,
     serviceId: input.serviceId,
     configurationItem: input.configurationItem,
@@ -395,7 +402,13 @@ export async function createIncident(command: Command, input: NewIncident): Prom
     next: stored,
     clocks,
     timeline: [
-      { kind: 'created', visibility: 'public', actor: actorOf(ctx), text: `${number} reported`, changes: [] },
+      {
+        kind: 'created',
+        visibility: 'public',
+        actor: actorOf(ctx),
+        text: callerId === ctx.userId ? `${number} reported` : `${number} logged for ${created.caller.name}`,
+        changes: [],
+      },
       ...(decision.override
         ? [
             {
@@ -408,7 +421,7 @@ export async function createIncident(command: Command, input: NewIncident): Prom
           ]
         : []),
     ],
-    events: [emit(command)(IncidentCreated, { ...eventBase(created), callerId: ctx.userId, changes })],
+    events: [emit(command)(IncidentCreated, { ...eventBase(created), callerId, changes })],
     now,
   });
   return created;

@@ -41,6 +41,7 @@ export const handler = createProcessHandler(manifest, {
     incidentCommented: notify('incident-commented'),
     slaWarning: notify('sla-warning'),
     slaBreached: notify('sla-breached'),
+    incidentEscalated: notify('incident-escalated'),
   },
   schedules: {},
 });

@@ -60,6 +60,7 @@ describe('notification routes', () => {
         'incident-commented': true,
         'sla-warning': true,
         'sla-breached': true,
+        'incident-escalated': true,
       },
     });
     dynamo.on(PutCommand).resolves({});

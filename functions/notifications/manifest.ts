@@ -6,6 +6,7 @@ import {
 import {
   IncidentAssigned,
   IncidentCommented,
+  IncidentEscalated,
   IncidentResolved,
   SlaBreached,
   SlaWarning,
@@ -69,6 +70,10 @@ export const manifest = defineProcess({
     },
     slaWarning: { summary: 'Tell the assignee and the team lead', pattern: on(SlaWarning) },
     slaBreached: { summary: 'Tell the assignee and the team lead', pattern: on(SlaBreached) },
+    incidentEscalated: {
+      summary: 'Tell the people and team leads an escalation rule names',
+      pattern: on(IncidentEscalated),
+    },
   },
   schedules: {},
 });

@@ -24,6 +24,10 @@ export interface IncidentEventData {
   teamId: string | null;
   assigneeId: string | null;
   clock?: 'response' | 'resolution';
+  /** Escalations only: whom the rules name, and the rules. */
+  notifyUserIds?: string[];
+  notifyTeamIds?: string[];
+  rules?: { ruleId: string; name: string }[];
 }
 
 /** Where mail links point; the local cloud sets it to its own address. Unset: links stay paths. */
@@ -39,7 +43,8 @@ async function teamLead(ctx: TenantContext, teamId: string | null): Promise<stri
 
 /**
  * The recipients of an event: assignment → the assignee; resolution → the caller; public comment →
- * the other party (caller ↔ assignee); SLA warning or breach → the assignee and the team's lead.
+ * the other party (caller ↔ assignee); SLA warning or breach → the assignee and the team's lead;
+ * escalation → the people its rules name and the leads of the teams they name.
  * Nobody is told about what they did themselves.
  */
 export async function recipientsOf(
@@ -63,6 +68,12 @@ export async function recipientsOf(
     case 'sla-warning':
     case 'sla-breached':
       candidates.push(data.assigneeId, await teamLead(ctx, data.teamId));
+      break;
+    case 'incident-escalated':
+      candidates.push(
+        ...(data.notifyUserIds ?? []),
+        ...(await Promise.all((data.notifyTeamIds ?? []).map((teamId) => teamLead(ctx, teamId)))),
+      );
       break;
   }
   return [...new Set(candidates.filter((id): id is string => id !== null && id !== actorId))];
@@ -106,6 +117,7 @@ export async function notifyIncidentEvent(
     shortDescription: incident.shortDescription,
     priority: data.priority,
     clock: data.clock,
+    rules: data.rules?.map((rule) => rule.name),
   };
   const recipients = await recipientsOf(ctx, kind, data, incident.caller.userId, detail.actor.userId);
   const deliveries: Delivery[] = [];

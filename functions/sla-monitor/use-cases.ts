@@ -1,14 +1,24 @@
 import { getDatabase } from '#shared/data/database.ts';
+import { readIncidentRules, targetFor } from '#shared/data/incident-rules.ts';
 import {
   clocksOf,
+  type NewTimelineEntry,
   readIncident,
   type StoredIncident,
   withSla,
   writeIncident,
 } from '#shared/data/incident-store.ts';
-import { bucketsBetween, dueBucket, type Incident, reachedMarks } from '#shared/domain/incidents/incident.ts';
+import { type Escalation, escalationFor, type SlaMarkReached } from '#shared/domain/incidents/escalation.ts';
+import {
+  bucketsBetween,
+  dueBucket,
+  type Incident,
+  reachedMarks,
+  type SlaMark,
+} from '#shared/domain/incidents/incident.ts';
 import { transition } from '#shared/domain/incidents/lifecycle.ts';
-import { IncidentClosed, SlaBreached, SlaWarning } from '#shared/events/incidents.ts';
+import { IncidentClosed, IncidentEscalated, SlaBreached, SlaWarning } from '#shared/events/incidents.ts';
+import type { FieldChange } from '#shared/events/service-catalogue.ts';
 import { outboxRecord } from '#shared/platform/outbox.ts';
 import { systemContextForTenant, type TenantContext } from '#shared/platform/tenant-context.ts';
 
@@ -97,18 +107,19 @@ async function handleMoment(
   if (moment.kind === 'close') return { announced: 0, closed: await autoClose(ctx, stored, now, meta) };
   const clocks = clocksOf(stored, now);
   const marks = reachedMarks(clocks, stored.announced);
-  const incident: Incident = {
-    ...stored.incident,
-    version: stored.incident.version + 1,
-    updatedAt: now.toISOString(),
+  const announced = [...stored.announced, ...marks.map((entry) => entry.mark)];
+  const at = now.toISOString();
+  const base: StoredIncident = {
+    ...stored,
+    incident: { ...stored.incident, version: stored.incident.version + 1, updatedAt: at },
+    announced,
   };
-  const next = withSla(
-    { ...stored, incident, announced: [...stored.announced, ...marks.map((entry) => entry.mark)] },
-    now,
-  );
+  // Rules are read only when something was reached: most runs find a moment not yet due or moved.
+  const escalated = marks.length > 0 ? await escalate(moment.tenantId, base, marks, now) : null;
+  const next = withSla(escalated?.stored ?? base, now);
   const saved = next.stored.incident;
   const events = marks.map(({ mark, at }) => {
-    const [clock, level] = mark.split('-') as ['response' | 'resolution', 'warning' | 'breach'];
+    const { clock, level } = markParts(mark);
     const dueAt = clock === 'response' ? next.clocks.response.dueAt : next.clocks.resolution.dueAt;
     const field = clock === 'response' ? 'sla.responseStatus' : 'sla.resolutionStatus';
     const from =
@@ -129,18 +140,46 @@ async function handleMoment(
       meta,
     );
   });
+  const actor = { userId: ctx.userId, name: ctx.userName };
+  const timeline: NewTimelineEntry[] = marks.map(({ mark, at }) => ({
+    kind: 'sla' as const,
+    visibility: 'internal' as const,
+    actor,
+    text: slaText(mark, at),
+    changes: [],
+  }));
+  if (escalated) {
+    const { escalation, changes, mark } = escalated;
+    timeline.push({
+      kind: 'escalation' as const,
+      visibility: 'internal' as const,
+      actor,
+      text: escalationText(escalation),
+      changes,
+    });
+    events.push(
+      outboxRecord(
+        ctx,
+        IncidentEscalated,
+        {
+          ...eventBase(saved),
+          recordVersion: saved.version,
+          ...mark,
+          rules: escalation.rules.map((rule) => ({ ruleId: rule.ruleId, name: rule.name })),
+          notifyUserIds: escalation.notifyUserIds,
+          notifyTeamIds: escalation.notifyTeamIds,
+          changes,
+        },
+        meta,
+      ),
+    );
+  }
   const result = await writeIncident({
     tenantId: moment.tenantId,
     expectedVersion: stored.incident.version,
     next: next.stored,
     clocks: next.clocks,
-    timeline: marks.map(({ mark, at }) => ({
-      kind: 'sla' as const,
-      visibility: 'internal' as const,
-      actor: { userId: ctx.userId, name: ctx.userName },
-      text: slaText(mark, at),
-      changes: [],
-    })),
+    timeline,
     events,
     now,
     // Named by the incident and the marks, so the same announcement can never be written twice.
@@ -156,6 +195,80 @@ async function handleMoment(
   });
   // Cancelled: the incident changed meanwhile, and that write put a fresh moment for the next run.
   return { announced: result.canceled ? 0 : marks.length, closed: false };
+}
+
+function markParts(mark: string): SlaMarkReached {
+  const [clock, level] = mark.split('-') as [SlaMarkReached['clock'], SlaMarkReached['level']];
+  return { clock, level };
+}
+
+/**
+ * The tenant's escalation rules for the marks just reached: the team they hand the incident to (its
+ * assignee is cleared, the team picks one) and the priority they raise, which recomputes the SLA
+ * target from the start like any priority change. Null when no rule matches.
+ */
+async function escalate(
+  tenantId: string,
+  stored: StoredIncident,
+  marks: readonly { mark: SlaMark }[],
+  now: Date,
+): Promise<{
+  stored: StoredIncident;
+  escalation: Escalation;
+  changes: FieldChange[];
+  mark: SlaMarkReached;
+} | null> {
+  const reached = marks.map(({ mark }) => markParts(mark));
+  const incident = stored.incident;
+  const rules = await readIncidentRules(tenantId);
+  const escalation = escalationFor(rules.settings.escalationRules, reached, incident.priority);
+  if (escalation.rules.length === 0) return null;
+  const changes: FieldChange[] = [];
+  let next: Incident = incident;
+  let history = stored.history;
+  if (escalation.teamId !== null && escalation.teamId !== incident.teamId) {
+    changes.push({ field: 'teamId', from: incident.teamId, to: escalation.teamId });
+    if (incident.assigneeId !== null)
+      changes.push({ field: 'assigneeId', from: incident.assigneeId, to: null });
+    next = { ...next, teamId: escalation.teamId, assigneeId: null, assigneeName: null };
+  }
+  if (escalation.priority !== null) {
+    const reason = `Escalation: ${escalation.rules.map((rule) => rule.name).join(', ')}`;
+    const matrixPriority = incident.priorityOverride?.from ?? incident.priority;
+    changes.push({ field: 'priority', from: incident.priority, to: escalation.priority });
+    next = {
+      ...next,
+      priority: escalation.priority,
+      priorityOverride:
+        escalation.priority === matrixPriority
+          ? null
+          : { from: matrixPriority, to: escalation.priority, reason },
+    };
+    history = [...history, { at: now.toISOString(), state: next.state, priority: escalation.priority }];
+  }
+  const mark = reached.find((entry) =>
+    escalation.rules.some((rule) => rule.clock === entry.clock && rule.on === entry.level),
+  ) as SlaMarkReached;
+  return {
+    stored: {
+      ...stored,
+      incident: next,
+      history,
+      target: escalation.priority ? targetFor(rules, next) : stored.target,
+    },
+    escalation,
+    changes,
+    mark,
+  };
+}
+
+function escalationText(escalation: Escalation): string {
+  const acts = [
+    escalation.teamId !== null ? 'handed to another team' : null,
+    escalation.priority !== null ? `priority raised to ${escalation.priority}` : null,
+    escalation.notifyUserIds.length + escalation.notifyTeamIds.length > 0 ? 'people notified' : null,
+  ].filter((act): act is string => act !== null);
+  return `Escalated by ${escalation.rules.map((rule) => rule.name).join(', ')}: ${acts.join(', ')}`;
 }
 
 function slaText(mark: string, at: string): string {

@@ -127,6 +127,25 @@ export const SlaBreached = defineEvent({
   data: slaMark,
 });
 
+export const IncidentEscalated = defineEvent({
+  source: SOURCE,
+  detailType: 'IncidentEscalated',
+  version: 1,
+  description:
+    'Escalation rules acted on an SLA warning or breach: people to notify, and the team or priority they changed (in `changes`).',
+  audit: audit('escalated'),
+  data: z.object({
+    ...incident,
+    recordVersion: z.number().int().positive(),
+    clock: z.enum(['response', 'resolution']),
+    level: z.enum(['warning', 'breach']),
+    rules: z.array(z.object({ ruleId: z.string(), name: z.string() })).min(1),
+    notifyUserIds: z.array(z.string()),
+    notifyTeamIds: z.array(z.string()),
+    changes,
+  }),
+});
+
 export const INCIDENT_EVENTS = [
   IncidentCreated,
   IncidentUpdated,
@@ -138,4 +157,5 @@ export const INCIDENT_EVENTS = [
   IncidentCommented,
   SlaWarning,
   SlaBreached,
+  IncidentEscalated,
 ] as const;

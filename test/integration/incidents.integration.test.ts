@@ -127,6 +127,32 @@ beforeAll(async () => {
       updatedAt: '2026-01-01T00:00:00.000Z',
     })
     .go();
+  await getDatabase()
+    .entities.user.put({
+      tenantId: 'acme',
+      userId: 'u-walk-in',
+      email: 'walk-in@acme.example',
+      name: 'Wanda Walk-in',
+      roles: ['requester'],
+      businessUnitId: 'bu-sales',
+      status: 'active',
+      version: 1,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    })
+    .go();
+  await getDatabase()
+    .entities.team.put({
+      tenantId: 'acme',
+      teamId: 'team-l2',
+      name: 'Second line',
+      description: '',
+      leadUserId: 'u-agent',
+      version: 1,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    })
+    .go();
   database.onChange((records) => changes.push(...records));
   ({ handler } = await import('#functions/incidents/handler.ts'));
   ({ manifest } = await import('#functions/incidents/manifest.ts'));
@@ -298,5 +324,95 @@ describe('incidents on the local database', () => {
       .map((change) => change.dynamodb?.NewImage)
       .filter((image) => image?.detailType?.S === 'SlaBreached' && String(image.detail?.S).includes(id));
     expect(outbox).toHaveLength(1);
+  });
+
+  it('lets an agent log an incident for a caller, who then finds it among their own', async () => {
+    const logged = await report(agent, { callerId: 'u-walk-in' });
+    expect(logged.status).toBe(201);
+    expect(logged.json.caller).toEqual({ userId: 'u-walk-in', name: 'Wanda Walk-in' });
+    expect(logged.json.businessUnitId).toBe('bu-sales');
+    const walkIn: Caller = {
+      tenantId: 'acme',
+      userId: 'u-walk-in',
+      name: 'Wanda Walk-in',
+      roles: ['requester'],
+    };
+    const own = await call(httpEvent(routes().listReportedIncidents, { caller: walkIn }));
+    expect(own.json.items.map((item) => item.incidentId)).toContain(logged.json.incidentId);
+    const record = await call(
+      httpEvent(routes().getIncident, { caller: walkIn, params: { incidentId: logged.json.incidentId } }),
+    );
+    expect(record.json.timeline[0]?.text).toBe(`${logged.json.number} logged for Wanda Walk-in`);
+
+    expect((await report(requester, { callerId: 'u-walk-in' })).status).toBe(403);
+    const unknown = await report(agent, { callerId: 'u-nobody' });
+    expect(unknown.status).toBe(400);
+    expect(JSON.stringify(unknown.json)).toContain('body.callerId');
+  });
+
+  it('escalates on a breach by the tenant’s rules: new team, raised priority, timeline entry and event', async () => {
+    await getDatabase()
+      .entities.tenantSetting.put({
+        tenantId: 'acme',
+        name: 'incidents',
+        value: JSON.stringify({
+          autoCloseDays: 5,
+          warningThreshold: 0.75,
+          escalationRules: [
+            {
+              ruleId: 'response-breach',
+              name: 'Late first response',
+              on: 'breach',
+              clock: 'response',
+              priorities: ['P3'],
+              notifyUserIds: ['u-agent'],
+              reassignTeamId: 'team-l2',
+              raisePriority: true,
+            },
+          ],
+        }),
+        version: 1,
+        updatedAt: '2026-01-01T00:00:00.000Z',
+      })
+      .go();
+    try {
+      const created = await report(requester); // medium × medium: P3, response within 120 minutes
+      const id = created.json.incidentId;
+      const responseDue = Date.parse(created.json.sla.responseDueAt ?? '');
+      // A run reads at most an hour of buckets after the checkpoint earlier tests left: catch up.
+      for (let run = 0; run < 3; run += 1) {
+        await monitor(scheduled(new Date(responseDue + 30_000)), lambdaContext());
+      }
+
+      const record = await call(
+        httpEvent(routes().getIncident, { caller: agent, params: { incidentId: id } }),
+      );
+      expect(record.json).toMatchObject({
+        teamId: 'team-l2',
+        priority: 'P2',
+        priorityOverride: { from: 'P3', to: 'P2', reason: 'Escalation: Late first response' },
+      });
+      const escalation = record.json.timeline.find((entry) => entry.kind === 'escalation');
+      expect(escalation?.text).toBe(
+        'Escalated by Late first response: handed to another team, priority raised to P2, people notified',
+      );
+      // A P2 resolution target (480 minutes) replaces the P3 one (1440), counted from creation.
+      const resolutionDue = Date.parse(String(record.json.sla.resolutionDueAt));
+      expect(resolutionDue - Date.parse(String(created.json.createdAt))).toBe(480 * 60_000);
+      const events = changes
+        .map((change) => change.dynamodb?.NewImage)
+        .filter(
+          (image) => image?.detailType?.S === 'IncidentEscalated' && String(image.detail?.S).includes(id),
+        );
+      expect(events).toHaveLength(1);
+      expect(JSON.parse(String(events[0]?.detail?.S)).data).toMatchObject({
+        clock: 'response',
+        level: 'breach',
+        notifyUserIds: ['u-agent'],
+        rules: [{ ruleId: 'response-breach', name: 'Late first response' }],
+      });
+    } finally {
+      await getDatabase().entities.tenantSetting.delete({ tenantId: 'acme', name: 'incidents' }).go();
+    }
   });
 });

@@ -125,6 +125,7 @@ export const TIMELINE_KINDS = [
   'priority-change',
   'field-change',
   'sla',
+  'escalation',
   'resolution-confirmed',
   'satisfaction',
 ] as const;
@@ -158,6 +159,8 @@ export const newIncidentSchema = z
     /** IT staff only; a requester's incident gets the matrix priority. */
     priorityOverride: z.enum(PRIORITIES).optional(),
     overrideReason: z.string().trim().max(500, 'Use at most 500 characters').optional(),
+    /** IT staff only: logs the incident for this user (a call or a walk-in), who becomes its caller. */
+    callerId: id.optional(),
   })
   .refine((input) => input.priorityOverride === undefined || (input.overrideReason ?? '') !== '', {
     message: 'Give a reason for overriding the priority',

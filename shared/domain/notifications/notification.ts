@@ -8,6 +8,7 @@ export const NOTIFICATION_KINDS = [
   'incident-commented',
   'sla-warning',
   'sla-breached',
+  'incident-escalated',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -74,6 +75,8 @@ export interface IncidentFacts {
   shortDescription: string;
   priority: string;
   clock?: 'response' | 'resolution' | undefined;
+  /** The escalation rules that acted, for an escalation. */
+  rules?: readonly string[] | undefined;
 }
 
 export interface Message {
@@ -120,6 +123,12 @@ export function composeMessage(kind: NotificationKind, facts: IncidentFacts, app
       return {
         subject: `${facts.number}: ${facts.clock ?? 'SLA'} target breached`,
         text: `The ${facts.clock ?? 'SLA'} target of ${title} (${facts.priority}) was breached.\n${open}`,
+        link,
+      };
+    case 'incident-escalated':
+      return {
+        subject: `${facts.number} was escalated`,
+        text: `${title} (${facts.priority}) was escalated by ${facts.rules?.join(', ') || 'a rule'} on its ${facts.clock ?? 'SLA'} target.\n${open}`,
         link,
       };
   }

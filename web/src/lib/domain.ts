@@ -295,5 +295,6 @@ export const NOTIFICATION_KIND_LABEL: Record<NotificationKind, string> = {
   'incident-commented': 'A new comment on my incident',
   'sla-warning': 'An SLA target is close',
   'sla-breached': 'An SLA target is breached',
+  'incident-escalated': 'An escalation rule names me or my team',
 };
 export const NOTIFICATION_KINDS = Object.keys(NOTIFICATION_KIND_LABEL) as NotificationKind[];
