@@ -31,7 +31,8 @@ export const manifest = defineProcess({
     createIncident: {
       method: 'POST',
       path: '/incidents',
-      summary: 'Report an incident for oneself; number, priority from the matrix and SLA due times are set',
+      summary:
+        'Report an incident (for oneself, or IT staff for a caller given by callerId); number, priority from the matrix and SLA due times are set',
       roles: TENANT_MEMBERS,
       body: newIncidentSchema,
       response: incidentSchema,
