@@ -1,5 +1,6 @@
 import { createProcessHandler } from '#shared/platform/process-handler.ts';
 import { manifest } from './manifest.ts';
+import { getRecomputation, recomputeOpenIncidents, startRecomputation } from './sla-recomputation.ts';
 import {
   addComment,
   addWorkNote,
@@ -39,7 +40,11 @@ export const handler = createProcessHandler(manifest, {
       versioned(await decideResolution(command, params.incidentId, ifMatch, body)),
     rateIncident: async ({ params, body, ifMatch, ...command }) =>
       versioned(await rateIncident(command, params.incidentId, ifMatch, body)),
+    startSlaRecomputation: async (command) => ({ body: await startRecomputation(command) }),
+    getSlaRecomputation: async ({ ctx, params }) => ({
+      body: await getRecomputation(ctx, params.recomputationId),
+    }),
   },
-  subscriptions: {},
+  subscriptions: { recomputeOpenIncidents },
   schedules: {},
 });

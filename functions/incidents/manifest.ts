@@ -15,9 +15,11 @@ import {
   stateChangeRequestSchema,
 } from '#shared/domain/incidents/incident.ts';
 import { PRIORITIES } from '#shared/domain/tenancy/defaults.ts';
+import { SlaRecomputationRequested } from '#shared/events/incidents.ts';
 import { defineProcess } from '#shared/platform/manifest.ts';
 import { pageQuerySchema, pageSchema } from '#shared/platform/pagination.ts';
 import { IT_STAFF, TENANT_MEMBERS } from '#shared/platform/roles.ts';
+import { recomputationSchema } from './sla-recomputation.ts';
 
 const incidentParams = z.object({ incidentId: z.string().min(1).max(64) });
 const id = z.string().min(1).max(64);
@@ -146,7 +148,32 @@ export const manifest = defineProcess({
       response: incidentSchema,
       requiresIfMatch: true,
     },
+    startSlaRecomputation: {
+      method: 'POST',
+      path: '/incidents/sla-recomputations',
+      summary:
+        'Recompute the SLA clocks of every open incident under the current policies, in the background; answers at once with the job',
+      roles: ['tenant-admin'],
+      response: recomputationSchema,
+      successStatus: 202,
+    },
+    getSlaRecomputation: {
+      method: 'GET',
+      path: '/incidents/sla-recomputations/{recomputationId}',
+      summary: 'Progress of an SLA recomputation: open incidents done of total, and how many changed',
+      roles: ['tenant-admin'],
+      params: z.object({ recomputationId: id }),
+      response: recomputationSchema,
+    },
   },
-  subscriptions: {},
+  subscriptions: {
+    recomputeOpenIncidents: {
+      summary: 'Recompute open incidents’ SLA clocks in batches, recording progress on the job',
+      pattern: {
+        source: [SlaRecomputationRequested.source],
+        'detail-type': [SlaRecomputationRequested.detailType],
+      },
+    },
+  },
   schedules: {},
 });

@@ -9,6 +9,7 @@ import {
   incidentQueueEntity,
   incidentTimelineEntity,
   monitorCheckpointEntity,
+  slaRecomputationEntity,
 } from './entities/incidents.ts';
 import { notificationEntity, notificationPreferencesEntity } from './entities/notifications.ts';
 import { outboxEntity, processedEventEntity } from './entities/platform.ts';
@@ -37,6 +38,7 @@ export function createDatabase(client: DynamoDBDocumentClient, table: string) {
       incident: incidentEntity(),
       incidentQueue: incidentQueueEntity(),
       incidentTimeline: incidentTimelineEntity(),
+      slaRecomputation: slaRecomputationEntity(),
       dueMoment: dueMomentEntity(),
       counter: counterEntity(),
       monitorCheckpoint: monitorCheckpointEntity(),

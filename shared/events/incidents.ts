@@ -146,6 +146,20 @@ export const IncidentEscalated = defineEvent({
   }),
 });
 
+export const SlaRecomputationRequested = defineEvent({
+  source: SOURCE,
+  detailType: 'SlaRecomputationRequested',
+  version: 1,
+  description:
+    'A tenant admin asked to recompute the SLA clocks of the open incidents after a policy change; the run hands on to a new event every few hundred incidents (`after` is where it goes on).',
+  data: z.object({
+    jobId: z.string(),
+    after: z.string().nullable(),
+    doneBefore: z.number().int().nonnegative(),
+    changedBefore: z.number().int().nonnegative(),
+  }),
+});
+
 export const INCIDENT_EVENTS = [
   IncidentCreated,
   IncidentUpdated,
@@ -158,4 +172,5 @@ export const INCIDENT_EVENTS = [
   SlaWarning,
   SlaBreached,
   IncidentEscalated,
+  SlaRecomputationRequested,
 ] as const;

@@ -415,4 +415,75 @@ describe('incidents on the local database', () => {
       await getDatabase().entities.tenantSetting.delete({ tenantId: 'acme', name: 'incidents' }).go();
     }
   });
+
+  it('recomputes open incidents under a new policy in the background, counting progress on the job', async () => {
+    const admin: Caller = { tenantId: 'acme', userId: 'u-admin', name: 'Ada Admin', roles: ['tenant-admin'] };
+    const first = await report(requester, { impact: 'low', urgency: 'low' });
+    const second = await report(requester, { impact: 'low', urgency: 'low' });
+    expect(first.json.sla).toMatchObject({ policyId: 'default' });
+    await getDatabase()
+      .entities.tenantSetting.put({
+        tenantId: 'acme',
+        name: 'sla-policies',
+        value: JSON.stringify({
+          policies: [
+            {
+              policyId: 'fast-p5',
+              name: 'Fast P5',
+              priorities: { P5: { responseMinutes: 30, resolutionMinutes: 90 } },
+              calendarName: 'business-hours',
+              pauseStates: ['on-hold'],
+            },
+          ],
+        }),
+        version: 1,
+        updatedAt: '2026-01-01T00:00:00.000Z',
+      })
+      .go();
+    try {
+      expect((await call(httpEvent(routes().startSlaRecomputation, { caller: agent }))).status).toBe(403);
+      const started = await call(httpEvent(routes().startSlaRecomputation, { caller: admin }));
+      expect(started.status).toBe(202);
+      const jobId = String(started.json.jobId);
+      expect(started.json).toMatchObject({ status: 'running', done: 0 });
+      const open = Number(started.json.total);
+      expect(open).toBeGreaterThanOrEqual(2);
+
+      const requested = changes
+        .map((change) => change.dynamodb?.NewImage)
+        .find((image) => image?.detailType?.S === 'SlaRecomputationRequested');
+      const envelope: BusEnvelope = {
+        version: '0',
+        id: 'bus-recompute',
+        'detail-type': 'SlaRecomputationRequested',
+        source: 'itsm.incidents',
+        account: '000000000000',
+        time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        region: 'local',
+        resources: [],
+        detail: JSON.parse(String(requested?.detail?.S)),
+      };
+      await handler(envelope, lambdaContext());
+
+      const job = await call(httpEvent(routes().getSlaRecomputation, { caller: admin, params: { recomputationId: jobId } }));
+      expect(job.json).toMatchObject({ status: 'done', done: open, total: open });
+      expect(Number(job.json.changed)).toBeGreaterThanOrEqual(2);
+      for (const created of [first, second]) {
+        const record = await call(
+          httpEvent(routes().getIncident, { caller: agent, params: { incidentId: created.json.incidentId } }),
+        );
+        expect(record.json.sla).toMatchObject({ policyId: 'fast-p5', policyName: 'Fast P5' });
+        expect(
+          Date.parse(String(record.json.sla.resolutionDueAt)) - Date.parse(String(created.json.createdAt)),
+        ).toBe(90 * 60_000);
+        expect(record.json.timeline.at(-1)?.text).toMatch(/^SLA recomputed under Fast P5/);
+      }
+      const missing = await call(
+        httpEvent(routes().getSlaRecomputation, { caller: admin, params: { recomputationId: 'no-such-job' } }),
+      );
+      expect(missing.status).toBe(404);
+    } finally {
+      await getDatabase().entities.tenantSetting.delete({ tenantId: 'acme', name: 'sla-policies' }).go();
+    }
+  });
 });

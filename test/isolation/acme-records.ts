@@ -105,6 +105,10 @@ export const ACME_PARAM_SOURCES: Readonly<Record<string, ParamSource>> = {
       return mine.notificationId;
     },
   },
+  recomputationId: {
+    how: 'an SLA recomputation acme’s admin starts',
+    obtain: async (acme) => field(await acme.create('startSlaRecomputation', 'admin'), ['jobId']),
+  },
   businessUnitId: {
     how: 'a business unit acme’s admin creates',
     obtain: async (acme) => field(await acme.create('createBusinessUnit', 'admin'), ['businessUnitId']),

@@ -1,3 +1,4 @@
+import { defaultPreferences } from '#shared/domain/notifications/notification.ts';
 import type { WalkedRoute } from './routes.ts';
 
 /**
@@ -41,13 +42,7 @@ export const BODIES: Readonly<Record<string, (marker: string) => unknown>> = {
   }),
   // notifications
   putNotificationPreferences: () => ({
-    mail: {
-      'incident-assigned': false,
-      'incident-resolved': true,
-      'incident-commented': true,
-      'sla-warning': true,
-      'sla-breached': true,
-    },
+    mail: { ...defaultPreferences().mail, 'incident-assigned': false },
   }),
   // tenants
   createTenant: (marker) => ({

@@ -208,6 +208,39 @@ export function counterEntity() {
   });
 }
 
+/**
+ * A recomputation of the SLA clocks of a tenant's open incidents after its policies changed: one item
+ * per job, whose counts the background run keeps up to date for the admin's progress bar.
+ */
+export function slaRecomputationEntity() {
+  return new Entity({
+    model: { ...MODEL, entity: 'slaRecomputation' },
+    attributes: {
+      tenantId: { type: 'string', required: true, readOnly: true },
+      jobId: { type: 'string', required: true, readOnly: true },
+      status: { type: ['running', 'done'] as const, required: true },
+      total: { type: 'number', required: true },
+      done: { type: 'number', required: true },
+      changed: { type: 'number', required: true },
+      requestedBy: { type: 'string', required: true, readOnly: true },
+      startedAt: { type: 'string', required: true, readOnly: true },
+      updatedAt: { type: 'string', required: true },
+      finishedAt: { type: 'string' },
+    },
+    indexes: {
+      byJob: {
+        pk: {
+          field: 'pk',
+          casing: 'none',
+          composite: ['tenantId', 'jobId'],
+          template: 't#${tenantId}#sla-recomputation#${jobId}',
+        },
+        sk: { field: 'sk', casing: 'none', composite: [], template: 'job' },
+      },
+    },
+  });
+}
+
 /** The SLA monitor's checkpoint: the last minute bucket it has read completely. */
 export function monitorCheckpointEntity() {
   return new Entity({
