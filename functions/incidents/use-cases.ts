@@ -334,7 +334,10 @@ export async function createIncident(command: Command, input: NewIncident): Prom
     number,
     state: 'new',
     holdReason: null,
-    caller: caller.data && input.callerId !== undefined ? { userId: callerId, name: caller.data.name } : actorOf(ctx),
+    caller:
+      caller.data && input.callerId !== undefined
+        ? { userId: callerId, name: caller.data.name }
+        : actorOf(ctx),
     businessUnitId: caller.data?.businessUnitId ?? null,
     serviceId: input.serviceId,
     configurationItem: input.configurationItem,
