@@ -24,7 +24,7 @@ export const manifest = defineProcess({
   name: 'notifications',
   description:
     'In-app notifications and mail for the people an incident event concerns, with each user’s own preferences.',
-  access: { table: 'read-write', putEvents: false },
+  access: { table: 'read-write', putEvents: false, sendMail: true },
   routes: {
     listNotifications: {
       method: 'GET',

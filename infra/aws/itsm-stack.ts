@@ -2,8 +2,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { MAIL_FROM_ENV } from '#shared/platform/mailer.ts';
 import { API_PREFIX, type ProcessManifest } from '#shared/platform/manifest.ts';
 import { ROLES } from '#shared/platform/roles.ts';
 import { table as tableDefinition } from '#shared/platform/table.ts';
@@ -16,6 +19,22 @@ import { ProcessFunction, tableAccessOf } from './constructs/process-function.ts
 import { TenantAccess, type TenantAccessGrantee } from './constructs/tenant-access.ts';
 import { WebHosting } from './constructs/web-hosting.ts';
 import { acknowledgeNagFindings } from './nag-suppressions.ts';
+
+/** SendEmail from the sender's address and its domain (SES checks the identity that verified it). */
+function grantMailSending(stack: Stack, fn: NodejsFunction, from: string, appUrl: string): void {
+  const domain = from.slice(from.indexOf('@') + 1);
+  fn.addEnvironment(MAIL_FROM_ENV, from);
+  // Links in mail lead to the site (the portal's confirm / reopen links among them).
+  fn.addEnvironment('APP_URL', appUrl);
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['ses:SendEmail'],
+      resources: [from, domain].map((identity) =>
+        stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
+      ),
+    }),
+  );
+}
 
 /** The repository root, two levels above this file. */
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -35,6 +54,19 @@ export function stageFromContext(scope: Construct): string {
   const value: unknown = scope.node.tryGetContext('stage') ?? 'dev';
   if (typeof value !== 'string' || !STAGE_PATTERN.test(value)) {
     throw new Error(`Context "stage" must match ${STAGE_PATTERN} (lower case, used in resource names)`);
+  }
+  return value;
+}
+
+/**
+ * The sender of notification mail (`-c mailFrom=desk@example.com`), an address or domain verified in
+ * SES. Without it no function may send mail, and notifications record mail as unavailable.
+ */
+export function mailFromContext(scope: Construct): string | undefined {
+  const value: unknown = scope.node.tryGetContext('mailFrom');
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) {
+    throw new Error('Context "mailFrom" must be an email address verified in SES');
   }
   return value;
 }
@@ -84,6 +116,7 @@ export class ItsmStack extends Stack {
     super(scope, id, { description: `ITSM platform, stage ${stage}`, ...stackProps });
     this.stage = stage;
 
+    const mailFrom = mailFromContext(this);
     this.dataTable = new DataTable(this, 'Data', { definition: tableDefinition });
     const table = this.dataTable.table;
 
@@ -167,6 +200,12 @@ export class ItsmStack extends Stack {
         apiBase: API_PREFIX,
       },
     });
+    if (mailFrom !== undefined) {
+      const appUrl = `https://${this.web.distribution.distributionDomainName}`;
+      for (const { manifest, function: fn } of this.processes.values()) {
+        if (manifest.access.sendMail) grantMailSending(this, fn, mailFrom, appUrl);
+      }
+    }
     if (!hasWebBuild) {
       Annotations.of(this.web).addInfo(
         `No web build at ${path.relative(PROJECT_ROOT, webBuildPath)}: the site bucket is left empty. ` +

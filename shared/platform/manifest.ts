@@ -46,6 +46,8 @@ export interface ProcessAccess {
   readonly putEvents: boolean;
   /** Creates, changes and disables users in the identity provider (Cognito; locally the local one). */
   readonly identityAdmin?: boolean;
+  /** Sends mail (SES in AWS, from the stack's `mailFrom` address; locally the mail catcher). */
+  readonly sendMail?: boolean;
   /** Reads the table's change stream (only the outbox publisher does). */
   readonly tableStream?: { readonly summary: string };
   /**

@@ -556,3 +556,45 @@ describe('outputs', () => {
     );
   });
 });
+
+describe('notification mail', () => {
+  it('is sent by no function unless the stack has a sender address', () => {
+    for (const [name] of stack.processes) {
+      expect(actionsOf(statementsOfFunction(template, stack, name))).not.toContain('ses:SendEmail');
+    }
+  });
+
+  it('lets only mail-sending processes send, from the given address and its domain', () => {
+    const { stack: mailing } = buildStack({
+      manifests,
+      stage: 'mail',
+      context: { mailFrom: 'desk@itsm.example' },
+    });
+    const mailingTemplate = Template.fromStack(mailing);
+    for (const manifest of manifests) {
+      const statements = statementsOfFunction(mailingTemplate, mailing, manifest.name);
+      const sending = statements.filter((statement) => actionsOf([statement]).includes('ses:SendEmail'));
+      if (!manifest.access.sendMail) {
+        expect(sending).toEqual([]);
+        continue;
+      }
+      expect(sending).toHaveLength(1);
+      const arns = JSON.stringify(resourcesOf(sending[0] as Statement));
+      expect(arns).toContain(':identity/desk@itsm.example');
+      expect(arns).toContain(':identity/itsm.example');
+      const fn = projectFunctions(mailingTemplate).get(manifest.name);
+      const environment = fn?.Properties.Environment as { Variables?: Record<string, unknown> } | undefined;
+      expect(environment?.Variables?.MAIL_FROM_ADDRESS).toBe('desk@itsm.example');
+      expect(JSON.stringify(environment?.Variables?.APP_URL)).toContain('DomainName');
+    }
+    expect(manifests.filter((manifest) => manifest.access.sendMail).map((manifest) => manifest.name)).toEqual(
+      ['notifications'],
+    );
+  });
+
+  it('refuses a sender that is not an address', () => {
+    expect(() => buildStack({ manifests, stage: 'bad', context: { mailFrom: 'not-an-address' } })).toThrow(
+      /mailFrom/,
+    );
+  });
+});

@@ -24,11 +24,13 @@ export interface TestStackOptions {
   readonly manifests: readonly ProcessManifest[];
   readonly stage?: string;
   readonly webBuildPath?: string;
+  /** Context beyond cdk.json's (`-c key=value` on the command line). */
+  readonly context?: Record<string, unknown>;
 }
 
 /** The stack as app.ts builds it, with the fixture handler for every process. */
 export function buildStack(options: TestStackOptions): { app: App; stack: ItsmStack } {
-  const app = new App({ context: cdkJsonContext() });
+  const app = new App({ context: { ...cdkJsonContext(), ...options.context } });
   const stage = options.stage ?? 'test';
   const stack = new ItsmStack(app, `Itsm-${stage}`, {
     stage,
