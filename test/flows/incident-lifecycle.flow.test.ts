@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '#infra/local/cloud.ts';
 import { getDatabase } from '#shared/data/database.ts';
@@ -22,6 +23,7 @@ interface Body {
   state: string;
   userId: string;
   teamIds: string[];
+  teamId: string | null;
   sla: {
     responseDueAt: string | null;
     resolutionDueAt: string | null;
@@ -155,7 +157,33 @@ describe('incident lifecycle', () => {
     );
   });
 
-  it('raises SlaBreached once for an incident nobody takes, on its timeline and in the audit trail', async () => {
+  it('raises SlaBreached once, within a minute of its due time, and escalates by the tenant’s rule', async () => {
+    const teams = await getDatabase().entities.team.query.byName({ tenantId: 'acme' }).go();
+    const infrastructure = teams.data.find((team) => team.name === 'Infrastructure');
+    const agentId = decodeJwt(tokens.agent ?? '').sub ?? '';
+    await getDatabase()
+      .entities.tenantSetting.put({
+        tenantId: 'acme',
+        name: 'incidents',
+        value: JSON.stringify({
+          autoCloseDays: 5,
+          warningThreshold: 0.75,
+          escalationRules: [
+            {
+              ruleId: 'p1-response',
+              name: 'P1 without response',
+              on: 'breach',
+              clock: 'response',
+              priorities: ['P1'],
+              notifyUserIds: [agentId],
+              reassignTeamId: infrastructure?.teamId,
+            },
+          ],
+        }),
+        version: 1,
+        updatedAt: new Date().toISOString(),
+      })
+      .go();
     const reported = await api(
       'requester',
       '/api/incidents',
@@ -181,7 +209,23 @@ describe('incident lifecycle', () => {
     );
     expect(breaches).toHaveLength(1);
     expect(record.json.sla.responseStatus).toBe('breached');
+    // Announced by the first run after the due minute: the monitor's moment is the due time itself.
+    expect(breaches[0]?.text).toBe(
+      `SLA breached: the response target was reached at ${new Date(due).toISOString()}`,
+    );
     const audit = await api('agent', `/api/audit/incident/${id}`);
     expect(audit.json.items.filter((entry) => entry.action === 'sla-breached')).toHaveLength(1);
+
+    const escalations = record.json.timeline.filter((entry) => entry.kind === 'escalation');
+    expect(escalations.map((entry) => entry.text)).toEqual([
+      'Escalated by P1 without response: handed to another team, people notified',
+    ]);
+    expect(record.json.teamId).toBe(infrastructure?.teamId);
+    expect(audit.json.items.filter((entry) => entry.action === 'escalated')).toHaveLength(1);
+    const notified = await api('agent', '/api/notifications');
+    const escalated = notified.json.items as unknown as { kind: string; incidentId: string }[];
+    expect(
+      escalated.filter((item) => item.kind === 'incident-escalated' && item.incidentId === id),
+    ).toHaveLength(1);
   });
 });
