@@ -22,9 +22,12 @@ const DELETION_ORDER = [
   'businessUnits',
   'memberships',
   'teams',
+  // Found through the users, so before them.
+  'notifications',
   'users',
   'settings',
   'incidents',
+  'slaRecomputations',
   'counters',
   'auditEntries',
 ] as const satisfies readonly TenantItemSource[];

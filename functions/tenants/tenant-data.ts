@@ -21,6 +21,8 @@ export const TENANT_ITEM_SOURCES = [
   'auditEntries',
   'incidents',
   'counters',
+  'notifications',
+  'slaRecomputations',
 ] as const;
 export type TenantItemSource = (typeof TENANT_ITEM_SOURCES)[number];
 
@@ -77,6 +79,30 @@ async function* memberships(tenantId: string, pageSize: number): AsyncGenerator<
         (cursor) => db.membership.query.byTeam({ tenantId, teamId }).go({ cursor, limit: pageSize }),
         ({ userId }) => ({ tenantId, teamId, userId }),
         (keys) => db.membership.delete(keys).go(),
+      );
+    }
+  }
+}
+
+/** Notifications and mail preferences live in their user's partitions, so they are found user by user. */
+async function* notifications(tenantId: string, pageSize: number): AsyncGenerator<TenantItemChunk> {
+  const db = getDatabase().entities;
+  for await (const users of pages((cursor) =>
+    db.user.query.byEmail({ tenantId }).go({ cursor, limit: 100 }),
+  )) {
+    for (const { userId } of users) {
+      yield* chunks(
+        (cursor) => db.notification.query.byUser({ tenantId, userId }).go({ cursor, limit: pageSize }),
+        ({ notificationId }) => ({ tenantId, userId, notificationId }),
+        (keys) => db.notification.delete(keys).go(),
+      );
+      yield* chunks(
+        async () => {
+          const found = await db.notificationPreferences.get({ tenantId, userId }).go();
+          return { data: found.data ? [found.data] : [], cursor: null };
+        },
+        () => ({ tenantId, userId }),
+        (keys) => db.notificationPreferences.delete(keys).go(),
       );
     }
   }
@@ -173,6 +199,14 @@ export function tenantItems(
         },
         ({ name }) => ({ tenantId, name }),
         (keys) => db.counter.delete(keys).go(),
+      );
+    case 'notifications':
+      return notifications(tenantId, pageSize);
+    case 'slaRecomputations':
+      return chunks(
+        (cursor) => db.slaRecomputation.query.byTenant({ tenantId }).go(options(cursor)),
+        ({ jobId }) => ({ tenantId, jobId }),
+        (keys) => db.slaRecomputation.delete(keys).go(),
       );
     case 'auditEntries':
       return chunks(

@@ -237,6 +237,22 @@ export function slaRecomputationEntity() {
         },
         sk: { field: 'sk', casing: 'none', composite: [], template: 'job' },
       },
+      /** The tenant's jobs by start, for the export and for deletion. */
+      byTenant: {
+        index: 'gsi1',
+        pk: {
+          field: 'gsi1pk',
+          casing: 'none',
+          composite: ['tenantId'],
+          template: 't#${tenantId}#sla-recomputations',
+        },
+        sk: {
+          field: 'gsi1sk',
+          casing: 'none',
+          composite: ['startedAt', 'jobId'],
+          template: '${startedAt}#${jobId}',
+        },
+      },
     },
   });
 }
