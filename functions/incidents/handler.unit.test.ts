@@ -63,11 +63,28 @@ async function storedIncident(state: 'new' | 'in-progress' | 'resolved', version
   };
 }
 
+/** Items the mocked table holds, by key, served to GetItem and BatchGetItem alike. */
+const rows = new Map<string, Record<string, unknown>>();
+const keyOf = (key: Record<string, unknown> | undefined) => `${String(key?.pk)}|${String(key?.sk)}`;
+function hold(item: Record<string, unknown>): void {
+  rows.set(keyOf(item), item);
+}
+
 beforeEach(() => {
   dynamo.reset();
-  dynamo.on(BatchGetCommand).resolves({ Responses: { itsm: settingItems() }, UnprocessedKeys: {} });
+  rows.clear();
+  for (const setting of settingItems()) hold(setting);
+  dynamo
+    .on(BatchGetCommand)
+    .callsFake((input: { RequestItems: Record<string, { Keys: Record<string, unknown>[] }> }) => {
+      const keys = Object.values(input.RequestItems)[0]?.Keys ?? [];
+      const found = keys.map((key) => rows.get(keyOf(key))).filter((item) => item !== undefined);
+      return { Responses: { itsm: found }, UnprocessedKeys: {} };
+    });
   dynamo.on(UpdateCommand).resolves({ Attributes: { value: 1042 } });
-  dynamo.on(GetCommand).resolves({});
+  dynamo
+    .on(GetCommand)
+    .callsFake((input: { Key: Record<string, unknown> }) => ({ Item: rows.get(keyOf(input.Key)) }));
   mockTenants(dynamo, { acme: 'active' });
 });
 afterEach(() => dynamo.reset());
@@ -116,6 +133,18 @@ describe('POST /api/incidents', () => {
     expect(String(items[4]?.Put?.Item?.gsi1pk)).toMatch(/^t#platform#due#/);
     const detail = detailSchema(IncidentCreated.data).parse(JSON.parse(String(items[5]?.Put?.Item?.detail)));
     expect(detail.data).toMatchObject({ number: 'INC0001042', callerId: 'u-req' });
+    // Rules and caller in one BatchGetItem, the counter, the transaction (the tenant gate's read aside).
+    const requests = dynamo
+      .calls()
+      .map((entry) => entry.args[0])
+      .filter(
+        (command) => !(command instanceof GetCommand && String(command.input.Key?.pk).endsWith('#tenant')),
+      );
+    expect(requests.map((command) => command.constructor.name)).toEqual([
+      'BatchGetCommand',
+      'UpdateCommand',
+      'TransactWriteCommand',
+    ]);
   });
 
   it('answers 400 for a service that is not in the catalogue, writing nothing', async () => {
@@ -172,7 +201,7 @@ describe('POST /api/incidents/{incidentId}/state', () => {
 
   it('answers 409 with the allowed states for a move outside the lifecycle', async () => {
     const { id, item } = await storedIncident('new');
-    dynamo.on(GetCommand, { Key: { pk: `t#acme#incident#${id}`, sk: 'incident' } }).resolves({ Item: item });
+    hold(item);
 
     const response = await move(id, { to: 'resolved', resolutionCode: 'solved', resolutionNotes: 'done' });
 
@@ -182,7 +211,7 @@ describe('POST /api/incidents/{incidentId}/state', () => {
 
   it('answers 412 for a stale version and 428 without If-Match', async () => {
     const { id, item } = await storedIncident('in-progress');
-    dynamo.on(GetCommand, { Key: { pk: `t#acme#incident#${id}`, sk: 'incident' } }).resolves({ Item: item });
+    hold(item);
 
     expect((await move(id, { to: 'cancelled' }, { 'if-match': '"2"' })).statusCode).toBe(412);
     expect((await move(id, { to: 'cancelled' }, {})).statusCode).toBe(428);
@@ -190,7 +219,7 @@ describe('POST /api/incidents/{incidentId}/state', () => {
 
   it('resolves under a version condition, deleting the queue entries and setting the close moment', async () => {
     const { id, item } = await storedIncident('in-progress');
-    dynamo.on(GetCommand, { Key: { pk: `t#acme#incident#${id}`, sk: 'incident' } }).resolves({ Item: item });
+    hold(item);
     dynamo.on(TransactWriteCommand).resolves({});
 
     const response = await move(id, {
@@ -210,7 +239,7 @@ describe('POST /api/incidents/{incidentId}/state', () => {
 
   it('answers 412 when the incident changed between the read and the write', async () => {
     const { id, item } = await storedIncident('in-progress');
-    dynamo.on(GetCommand, { Key: { pk: `t#acme#incident#${id}`, sk: 'incident' } }).resolves({ Item: item });
+    hold(item);
     const { TransactionCanceledException } = await import('@aws-sdk/client-dynamodb');
     dynamo.on(TransactWriteCommand).rejects(
       new TransactionCanceledException({
@@ -227,7 +256,7 @@ describe('POST /api/incidents/{incidentId}/state', () => {
 describe('requester actions', () => {
   it('lets only the caller confirm, and refuses a rating before resolution', async () => {
     const { id, item } = await storedIncident('in-progress');
-    dynamo.on(GetCommand, { Key: { pk: `t#acme#incident#${id}`, sk: 'incident' } }).resolves({ Item: item });
+    hold(item);
     const headers = { 'if-match': '"3"' };
 
     const foreign = await call(
@@ -291,20 +320,20 @@ describe('queues', () => {
 describe('POST /api/incidents/bulk-assignment', () => {
   it('answers one result per incident', async () => {
     const { id, item } = await storedIncident('new', 1);
-    dynamo.on(GetCommand, { Key: { pk: `t#acme#incident#${id}`, sk: 'incident' } }).resolves({ Item: item });
-    dynamo.on(GetCommand, { Key: { pk: 't#acme#team#desk', sk: 'team' } }).resolves({
-      Item: {
-        tenantId: 'acme',
-        teamId: 'desk',
-        name: 'Desk',
-        sortName: 'desk',
-        description: '',
-        version: 1,
-        createdAt: 'x',
-        updatedAt: 'x',
-        __edb_e__: 'team',
-        __edb_v__: '1',
-      },
+    hold(item);
+    hold({
+      pk: 't#acme#team#desk',
+      sk: 'team',
+      tenantId: 'acme',
+      teamId: 'desk',
+      name: 'Desk',
+      sortName: 'desk',
+      description: '',
+      version: 1,
+      createdAt: 'x',
+      updatedAt: 'x',
+      __edb_e__: 'team',
+      __edb_v__: '1',
     });
     dynamo.on(TransactWriteCommand).resolves({});
 

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { getDatabase } from '#shared/data/database.ts';
-import { type IncidentRules, readIncidentRules, targetFor } from '#shared/data/incident-rules.ts';
+import {
+  type IncidentReferences,
+  type IncidentRules,
+  type IncidentWriteInputs,
+  readForIncidentWrite,
+  readIncidentRules,
+  targetFor,
+} from '#shared/data/incident-rules.ts';
 import {
   type NewTimelineEntry,
   readIncident,
@@ -76,28 +83,14 @@ function noSuch(path: string, what: string): ValidationError {
   return new ValidationError([{ path, message: `There is no such ${what}` }]);
 }
 
-// ── Reference checks ─────────────────────────────────────────────────────────────────────────
+// ── Reference checks (on what readForIncidentWrite read) ────────────────────────────────────
 
-async function requireService(ctx: TenantContext, serviceId: string, path: string): Promise<void> {
-  const found = await getDatabase().entities.service.get({ tenantId: ctx.tenantId, serviceId }).go();
-  if (!found.data) throw noSuch(path, 'service in the catalogue');
+function requireFound(found: boolean, path: string, what: string): void {
+  if (!found) throw noSuch(path, what);
 }
 
-async function requireBusinessUnit(ctx: TenantContext, businessUnitId: string, path: string): Promise<void> {
-  const found = await getDatabase()
-    .entities.businessUnit.get({ tenantId: ctx.tenantId, businessUnitId })
-    .go();
-  if (!found.data) throw noSuch(path, 'business unit');
-}
-
-async function requireTeam(ctx: TenantContext, teamId: string, path: string): Promise<void> {
-  const found = await getDatabase().entities.team.get({ tenantId: ctx.tenantId, teamId }).go();
-  if (!found.data) throw noSuch(path, 'team');
-}
-
-async function requireAssignee(ctx: TenantContext, userId: string, path: string): Promise<string> {
-  const found = await getDatabase().entities.user.get({ tenantId: ctx.tenantId, userId }).go();
-  const user = found.data;
+function assigneeNameIn(inputs: IncidentWriteInputs, userId: string, path: string): string {
+  const user = inputs.users.get(userId);
   if (
     !user ||
     user.status === 'deactivated' ||
@@ -111,8 +104,11 @@ async function requireAssignee(ctx: TenantContext, userId: string, path: string)
 // ── Reads ────────────────────────────────────────────────────────────────────────────────────
 
 /** The record for this caller: requesters reach only their own (another's is as unknown as none). */
-async function readFor(ctx: TenantContext, incidentId: string): Promise<StoredIncident> {
-  const stored = await readIncident(ctx.tenantId, incidentId);
+function visibleTo(
+  ctx: TenantContext,
+  stored: StoredIncident | undefined,
+  incidentId: string,
+): StoredIncident {
   if (!stored || (!isStaff(ctx) && stored.incident.caller.userId !== ctx.userId)) {
     throw new NotFoundError(`No incident ${incidentId}`);
   }
@@ -288,14 +284,31 @@ async function commit({ ctx, now }: Command, current: StoredIncident, change: Ch
   return stored.incident;
 }
 
+/** The incident alone (one GetItem), for changes that need no rules. */
 async function readForChange(
   ctx: TenantContext,
   incidentId: string,
   expected: number,
 ): Promise<StoredIncident> {
-  const stored = await readFor(ctx, incidentId);
+  const stored = visibleTo(ctx, await readIncident(ctx.tenantId, incidentId), incidentId);
   checkVersion(stored, expected);
   return stored;
+}
+
+/**
+ * The incident with the tenant's rules and what the request names, in one BatchGetItem. The incident
+ * is checked first: an id of another tenant answers 404 whatever the body names.
+ */
+async function readChangeInputs(
+  ctx: TenantContext,
+  incidentId: string,
+  expected: number,
+  references: Omit<IncidentReferences, 'incidentId'> = {},
+): Promise<{ current: StoredIncident; inputs: IncidentWriteInputs }> {
+  const inputs = await readForIncidentWrite(ctx.tenantId, { incidentId, ...references });
+  const current = visibleTo(ctx, inputs.stored, incidentId);
+  checkVersion(current, expected);
+  return { current, inputs };
 }
 
 function emit(command: Command) {
@@ -311,16 +324,19 @@ export async function createIncident(command: Command, input: NewIncident): Prom
   if (input.callerId !== undefined && !isStaff(ctx)) {
     throw new ForbiddenError('Only IT staff may log an incident for someone else');
   }
-  if (input.serviceId !== null) await requireService(ctx, input.serviceId, 'body.serviceId');
   const db = getDatabase();
   const callerId = input.callerId ?? ctx.userId;
-  const [caller, rules] = await Promise.all([
-    db.entities.user.get({ tenantId: ctx.tenantId, userId: callerId }).go(),
-    readIncidentRules(ctx.tenantId),
-  ]);
-  if (input.callerId !== undefined && (!caller.data || caller.data.status === 'deactivated')) {
+  const inputs = await readForIncidentWrite(ctx.tenantId, {
+    serviceId: input.serviceId,
+    userIds: [callerId],
+  });
+  if (input.serviceId !== null)
+    requireFound(inputs.serviceExists, 'body.serviceId', 'service in the catalogue');
+  const caller = inputs.users.get(callerId);
+  if (input.callerId !== undefined && (!caller || caller.status === 'deactivated')) {
     throw noSuch('body.callerId', 'active user');
   }
+  const rules = inputs.rules;
   const decision = decidePriority(rules.matrix, input);
   // The number comes first: a transaction cannot return the counter's new value to use in the same write.
   const counted = await db.entities.counter
@@ -334,11 +350,8 @@ export async function createIncident(command: Command, input: NewIncident): Prom
     number,
     state: 'new',
     holdReason: null,
-    caller:
-      caller.data && input.callerId !== undefined
-        ? { userId: callerId, name: caller.data.name }
-        : actorOf(ctx),
-    businessUnitId: caller.data?.businessUnitId ?? null,
+    caller: caller && input.callerId !== undefined ? { userId: callerId, name: caller.name } : actorOf(ctx),
+    businessUnitId: caller?.businessUnitId ?? null,
     serviceId: input.serviceId,
     configurationItem: input.configurationItem,
     category: input.category,
@@ -456,11 +469,14 @@ export async function updateIncident(
   input: IncidentChanges,
 ): Promise<Incident> {
   const { ctx, now } = command;
-  const current = await readForChange(ctx, incidentId, ifMatch);
+  const { current, inputs } = await readChangeInputs(ctx, incidentId, ifMatch, {
+    serviceId: input.serviceId,
+    businessUnitId: input.businessUnitId,
+  });
   refuseFinal(current.incident);
-  if (input.serviceId) await requireService(ctx, input.serviceId, 'body.serviceId');
-  if (input.businessUnitId) await requireBusinessUnit(ctx, input.businessUnitId, 'body.businessUnitId');
-  const rules = await readIncidentRules(ctx.tenantId);
+  if (input.serviceId) requireFound(inputs.serviceExists, 'body.serviceId', 'service in the catalogue');
+  if (input.businessUnitId) requireFound(inputs.businessUnitExists, 'body.businessUnitId', 'business unit');
+  const rules = inputs.rules;
   const edited: Incident = { ...current.incident };
   for (const field of EDITABLE) {
     if (input[field] !== undefined) Object.assign(edited, { [field]: input[field] });
@@ -514,23 +530,21 @@ export async function updateIncident(
 }
 
 /** Validated once for a whole bulk assignment; gives the assignee's name. */
-async function checkAssignment(ctx: TenantContext, assignment: Assignment): Promise<string | null> {
-  if (assignment.teamId !== null) await requireTeam(ctx, assignment.teamId, 'body.teamId');
+function checkAssignment(inputs: IncidentWriteInputs, assignment: Assignment): string | null {
+  if (assignment.teamId !== null) requireFound(inputs.teamExists, 'body.teamId', 'team');
   return assignment.assigneeId === null
     ? null
-    : requireAssignee(ctx, assignment.assigneeId, 'body.assigneeId');
+    : assigneeNameIn(inputs, assignment.assigneeId, 'body.assigneeId');
 }
 
 async function assignChecked(
   command: Command,
-  incidentId: string,
-  ifMatch: number,
+  current: StoredIncident,
   assignment: Assignment,
   assigneeName: string | null,
   rules: IncidentRules,
 ): Promise<Incident> {
   const { ctx, now } = command;
-  const current = await readForChange(ctx, incidentId, ifMatch);
   const incident = current.incident;
   if (!isOpen(incident.state)) {
     throw new ConflictError(`A ${incident.state} incident cannot be assigned`, { allowed: [] });
@@ -591,17 +605,11 @@ export async function assignIncident(
   ifMatch: number,
   assignment: Assignment,
 ): Promise<Incident> {
-  // The incident first: an id of another tenant answers 404 whatever the body names.
-  await readForChange(command.ctx, incidentId, ifMatch);
-  const name = await checkAssignment(command.ctx, assignment);
-  return assignChecked(
-    command,
-    incidentId,
-    ifMatch,
-    assignment,
-    name,
-    await readIncidentRules(command.ctx.tenantId),
-  );
+  const { current, inputs } = await readChangeInputs(command.ctx, incidentId, ifMatch, {
+    teamId: assignment.teamId,
+    userIds: [assignment.assigneeId],
+  });
+  return assignChecked(command, current, assignment, checkAssignment(inputs, assignment), inputs.rules);
 }
 
 /** Up to 50 incidents, each with its own If-Match and its own result; one failing stops none. */
@@ -609,12 +617,16 @@ export async function bulkAssign(
   command: Command,
   input: Assignment & { items: { incidentId: string; ifMatch: number }[] },
 ) {
-  const name = await checkAssignment(command.ctx, input);
-  const rules = await readIncidentRules(command.ctx.tenantId);
+  const inputs = await readForIncidentWrite(command.ctx.tenantId, {
+    teamId: input.teamId,
+    userIds: [input.assigneeId],
+  });
+  const name = checkAssignment(inputs, input);
   const results = [];
   for (const item of input.items) {
     try {
-      const incident = await assignChecked(command, item.incidentId, item.ifMatch, input, name, rules);
+      const current = await readForChange(command.ctx, item.incidentId, item.ifMatch);
+      const incident = await assignChecked(command, current, input, name, inputs.rules);
       results.push({ incidentId: item.incidentId, status: 200, version: incident.version, detail: null });
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
@@ -641,6 +653,7 @@ async function move(
   current: StoredIncident,
   request: StateChangeRequest,
   actorKind: 'agent' | 'caller',
+  rules: IncidentRules,
 ): Promise<Incident> {
   const { ctx, now } = command;
   const incident = current.incident;
@@ -658,7 +671,6 @@ async function move(
       allowed: result.allowed,
     });
   }
-  const rules = await readIncidentRules(ctx.tenantId);
   const at = now.toISOString();
   const next: Incident = { ...incident, state: result.state, holdReason: result.holdReason };
   if (result.kind === 'resolved') {
@@ -723,7 +735,8 @@ export async function changeState(
   ifMatch: number,
   request: StateChangeRequest,
 ): Promise<Incident> {
-  return move(command, await readForChange(command.ctx, incidentId, ifMatch), request, 'agent');
+  const { current, inputs } = await readChangeInputs(command.ctx, incidentId, ifMatch);
+  return move(command, current, request, 'agent', inputs.rules);
 }
 
 async function note(
@@ -796,6 +809,7 @@ export async function decideResolution(
       current,
       { to: 'in-progress', ...(input.reason ? { reason: input.reason } : {}) },
       'caller',
+      await readIncidentRules(command.ctx.tenantId),
     );
   }
   const incident = current.incident;

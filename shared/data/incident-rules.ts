@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Incident } from '../domain/incidents/incident.ts';
 import {
   defaultIncidentSettings,
@@ -25,8 +27,11 @@ import {
   priorityMatrixSchema,
   slaPolicySchema,
 } from '../domain/tenancy/defaults.ts';
+import { getDocumentClient } from '../platform/clients.ts';
 import { ConflictError } from '../platform/errors.ts';
+import { tableName } from '../platform/table.ts';
 import { getDatabase } from './database.ts';
+import { parseStored, type StoredIncident } from './incident-store.ts';
 
 /*
  * The tenant rules an incident write applies: the priority matrix, the SLA policies with their
@@ -57,8 +62,12 @@ export async function readIncidentRules(tenantId: string): Promise<IncidentRules
   const found = await getDatabase()
     .entities.tenantSetting.get(SETTING_NAMES.map((name) => ({ tenantId, name })))
     .go();
+  return rulesFrom(found.data);
+}
+
+function rulesFrom(items: readonly { name: string; value: string }[]): IncidentRules {
   const value = (name: string): unknown => {
-    const item = found.data.find((setting) => setting.name === name);
+    const item = items.find((setting) => setting.name === name);
     return item ? JSON.parse(item.value) : undefined;
   };
   const matrix = value('priority-matrix');
@@ -86,6 +95,98 @@ export async function readIncidentRules(tenantId: string): Promise<IncidentRules
     settings: settings === undefined ? defaultIncidentSettings() : incidentSettingsSchema.parse(settings),
     timeZone: defaultHours.timeZone,
   };
+}
+
+export interface ReferencedUser {
+  userId: string;
+  name: string;
+  roles: string[];
+  status: string;
+  businessUnitId: string | null;
+}
+
+/** What an incident write names besides the incident: each is checked to exist in the tenant. */
+export interface IncidentReferences {
+  incidentId?: string | undefined;
+  serviceId?: string | null | undefined;
+  businessUnitId?: string | null | undefined;
+  teamId?: string | null | undefined;
+  userIds?: readonly (string | null | undefined)[];
+}
+
+export interface IncidentWriteInputs {
+  rules: IncidentRules;
+  /** The incident, when one was asked for and exists. */
+  stored: StoredIncident | undefined;
+  serviceExists: boolean;
+  businessUnitExists: boolean;
+  teamExists: boolean;
+  users: ReadonlyMap<string, ReferencedUser>;
+}
+
+/**
+ * Everything an incident write reads, in one BatchGetItem: the tenant's rules, the incident and the
+ * records the request names (service, business unit, team, users). So a write costs this read, the
+ * transaction, and for a new incident the number counter: at most three requests.
+ */
+export async function readForIncidentWrite(
+  tenantId: string,
+  references: IncidentReferences,
+): Promise<IncidentWriteInputs> {
+  const db = getDatabase().entities;
+  const keyOf = (params: { Key?: Record<string, unknown> }) => params.Key as Record<string, unknown>;
+  const userIds = [...new Set(references.userIds?.filter((id): id is string => typeof id === 'string'))];
+  const keys = [
+    ...SETTING_NAMES.map((name) => keyOf(db.tenantSetting.get({ tenantId, name }).params())),
+    ...(references.incidentId
+      ? [keyOf(db.incident.get({ tenantId, incidentId: references.incidentId }).params())]
+      : []),
+    ...(references.serviceId
+      ? [keyOf(db.service.get({ tenantId, serviceId: references.serviceId }).params())]
+      : []),
+    ...(references.businessUnitId
+      ? [keyOf(db.businessUnit.get({ tenantId, businessUnitId: references.businessUnitId }).params())]
+      : []),
+    ...(references.teamId ? [keyOf(db.team.get({ tenantId, teamId: references.teamId }).params())] : []),
+    ...userIds.map((userId) => keyOf(db.user.get({ tenantId, userId }).params())),
+  ];
+  const items = await batchGet(keys);
+  const of = (entity: string) => items.filter((item) => item.__edb_e__ === entity);
+  const [record] = db.incident.parse({ Items: of('incident') }).data;
+  const users = new Map<string, ReferencedUser>();
+  for (const user of db.user.parse({ Items: of('user') }).data) {
+    users.set(user.userId, {
+      userId: user.userId,
+      name: user.name,
+      roles: [...user.roles],
+      status: user.status,
+      businessUnitId: user.businessUnitId ?? null,
+    });
+  }
+  return {
+    rules: rulesFrom(db.tenantSetting.parse({ Items: of('tenantSetting') }).data),
+    stored: record ? parseStored(record.record) : undefined,
+    serviceExists: of('service').length > 0,
+    businessUnitExists: of('businessUnit').length > 0,
+    teamExists: of('team').length > 0,
+    users,
+  };
+}
+
+/** One BatchGetItem (at most 100 keys); keys DynamoDB leaves unprocessed under load are asked again. */
+async function batchGet(keys: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let pending = keys;
+  for (let attempt = 0; pending.length > 0; attempt += 1) {
+    if (attempt === 5) throw new Error(`${pending.length} keys were still unprocessed`);
+    if (attempt > 0) await sleep(25 * 2 ** attempt);
+    const result = await getDocumentClient().send(
+      new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending } } }),
+    );
+    items.push(...(result.Responses?.[tableName()] ?? []));
+    pending = result.UnprocessedKeys?.[tableName()]?.Keys ?? [];
+  }
+  return items;
 }
 
 /** The SLA target for the incident as it is now: the strictest matching policy, else the default. */

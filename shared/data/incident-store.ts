@@ -54,7 +54,7 @@ export function withSla(stored: StoredIncident, now: Date): { stored: StoredInci
   return { stored: { ...stored, incident: { ...stored.incident, sla: slaSnapshot(clocks) } }, clocks };
 }
 
-function parseStored(text: string): StoredIncident {
+export function parseStored(text: string): StoredIncident {
   const parsed = JSON.parse(text) as StoredIncident;
   return { ...parsed, incident: incidentSchema.parse(parsed.incident) };
 }
