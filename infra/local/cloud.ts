@@ -41,6 +41,8 @@ export interface LocalCloudOptions {
   readonly webDir?: string;
   /** Create the demo tenants, users and services on first start. */
   readonly seedDemo?: boolean;
+  /** With the demo, a handful of incidents in every state, so the desk and dashboard have work. */
+  readonly demoIncidents?: boolean;
   /** Print one line per request and per event delivery. */
   readonly print?: (line: string) => void;
   /** Retry policy of the local bus; tests shorten it. */
@@ -274,7 +276,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     },
   };
 
-  if (seeded) await seedDemoData(cloud, users, demoUsers, join(options.dataDir, 'demo-seeded.json'));
+  if (seeded) {
+    await seedDemoData(cloud, users, demoUsers, join(options.dataDir, 'demo-seeded.json'), {
+      incidents: options.demoIncidents === true,
+    });
+  }
   return cloud;
 }
 

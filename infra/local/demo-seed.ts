@@ -29,6 +29,7 @@ export async function seedDemoData(
   users: UserDirectory,
   logins: readonly DemoUser[],
   markerFile: string,
+  options: { incidents?: boolean } = {},
 ): Promise<void> {
   if (existsSync(markerFile)) return;
   const operator = logins.find((login) => login.tenantId === PLATFORM_TENANT_ID);
@@ -83,6 +84,7 @@ export async function seedDemoData(
       await api.acceptInvitation(login.email);
     }
 
+    const teamIds = new Map<string, string>();
     for (const team of demoTeams) {
       const created = await api.send(adminToken, 'POST', '/api/teams', {
         name: team.name,
@@ -92,12 +94,124 @@ export async function seedDemoData(
         const userId = userIds.get(member);
         if (userId) await api.send(adminToken, 'PUT', `/api/teams/${created.teamId}/members/${userId}`);
       }
+      teamIds.set(team.name, String(created.teamId));
     }
 
-    for (const service of demoServices) await api.send(adminToken, 'POST', '/api/services', service);
+    const serviceIds = new Map<string, string>();
+    for (const service of demoServices) {
+      const created = await api.send(adminToken, 'POST', '/api/services', service);
+      serviceIds.set(service.name, String(created.serviceId));
+    }
+    if (options.incidents) {
+      const people = (local: string) => cloud.login(`${local}@${tenant.emailDomain}`);
+      await seedIncidents(
+        api,
+        { requester: await people('requester'), agent: await people('agent') },
+        {
+          agentId: userIds.get('agent') ?? '',
+          teamId: teamIds.get('Service Desk') ?? '',
+          serviceIds,
+        },
+      );
+    }
   }
   await cloud.idle();
   writeFileSync(markerFile, JSON.stringify({ seededAt: new Date().toISOString() }));
+}
+
+type Api = ReturnType<typeof client>;
+
+/** What happens to each demo incident after it is reported. */
+type Story = 'new' | 'assigned' | 'in-progress' | 'on-hold' | 'resolved' | 'rated';
+
+const DEMO_INCIDENTS: readonly {
+  shortDescription: string;
+  service: string;
+  impact: 'high' | 'medium' | 'low';
+  urgency: 'high' | 'medium' | 'low';
+  story: Story;
+}[] = [
+  {
+    shortDescription: 'Invoices stuck in approval',
+    service: 'ERP Finance',
+    impact: 'high',
+    urgency: 'high',
+    story: 'in-progress',
+  },
+  {
+    shortDescription: 'VPN drops every few minutes',
+    service: 'VPN Remote Access',
+    impact: 'medium',
+    urgency: 'high',
+    story: 'assigned',
+  },
+  {
+    shortDescription: 'Cannot open the payroll export',
+    service: 'ERP Finance',
+    impact: 'low',
+    urgency: 'medium',
+    story: 'on-hold',
+  },
+  {
+    shortDescription: 'Mail to customers arrives late',
+    service: 'Email and Calendar',
+    impact: 'medium',
+    urgency: 'medium',
+    story: 'resolved',
+  },
+  {
+    shortDescription: 'Calendar invites show the wrong time',
+    service: 'Email and Calendar',
+    impact: 'low',
+    urgency: 'low',
+    story: 'rated',
+  },
+  {
+    shortDescription: 'VPN password reset needed',
+    service: 'VPN Remote Access',
+    impact: 'low',
+    urgency: 'high',
+    story: 'new',
+  },
+];
+
+/** A few incidents reported by the requester and worked by the agent, each left in its own state. */
+async function seedIncidents(
+  api: Api,
+  tokens: { requester: string; agent: string },
+  refs: { agentId: string; teamId: string; serviceIds: ReadonlyMap<string, string> },
+): Promise<void> {
+  for (const demo of DEMO_INCIDENTS) {
+    let incident = await api.send(tokens.requester, 'POST', '/api/incidents', {
+      shortDescription: demo.shortDescription,
+      description: `${demo.shortDescription}. Reported for the demo.`,
+      serviceId: refs.serviceIds.get(demo.service) ?? null,
+      impact: demo.impact,
+      urgency: demo.urgency,
+    });
+    const path = `/api/incidents/${String(incident.incidentId)}`;
+    const step = async (who: 'requester' | 'agent', method: string, suffix: string, body: unknown) => {
+      incident = await api.send(tokens[who], method, `${path}${suffix}`, body, String(incident.version));
+    };
+    if (demo.story === 'new') continue;
+    await step('agent', 'PUT', '/assignment', { teamId: refs.teamId, assigneeId: refs.agentId });
+    if (demo.story === 'assigned') continue;
+    await step('agent', 'POST', '/state', { to: 'in-progress' });
+    await step('agent', 'POST', '/comments', { text: 'Looking into it now.' });
+    if (demo.story === 'in-progress') continue;
+    if (demo.story === 'on-hold') {
+      await step('agent', 'POST', '/state', { to: 'on-hold', reason: 'awaiting-caller' });
+      continue;
+    }
+    await step('agent', 'POST', '/state', {
+      to: 'resolved',
+      resolutionCode: 'solved',
+      resolutionNotes: 'Fixed the configuration and tested it with the caller.',
+    });
+    if (demo.story === 'resolved') continue;
+    await step('requester', 'POST', '/resolution', { decision: 'confirm' });
+    await step('requester', 'PUT', '/satisfaction', { rating: 5, comment: 'Quick and friendly.' });
+  }
 }
 
 function client(cloud: SeedTarget) {
@@ -107,10 +221,15 @@ function client(cloud: SeedTarget) {
       method: string,
       path: string,
       body?: unknown,
+      ifMatch?: string,
     ): Promise<Record<string, unknown>> {
       const response = await fetch(`${cloud.url}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          ...(ifMatch ? { 'if-match': `"${ifMatch}"` } : {}),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       if (!response.ok)

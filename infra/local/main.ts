@@ -16,6 +16,7 @@ const cloud = await startLocalCloud({
   host: process.env.HOST ?? '127.0.0.1',
   webDir: join(root, 'web', 'build'),
   seedDemo: true,
+  demoIncidents: true,
   print: (line) => console.log(`${new Date().toISOString().slice(11, 23)} ${line}`),
 });
 
