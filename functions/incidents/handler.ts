@@ -1,5 +1,6 @@
 import { createProcessHandler } from '#shared/platform/process-handler.ts';
 import { manifest } from './manifest.ts';
+import { deleteSavedView, listSavedViews, putSavedView } from './saved-views.ts';
 import { getRecomputation, recomputeOpenIncidents, startRecomputation } from './sla-recomputation.ts';
 import {
   addComment,
@@ -25,6 +26,14 @@ export const handler = createProcessHandler(manifest, {
     listReportedIncidents: async ({ ctx, query }) => ({ body: await listReported(ctx, query) }),
     listIncidentQueue: async ({ ctx, query }) => ({ body: await listQueue(ctx, query) }),
     bulkAssignIncidents: async ({ body, ...command }) => ({ body: await bulkAssign(command, body) }),
+    listSavedViews: async ({ ctx }) => ({ body: await listSavedViews(ctx) }),
+    putSavedView: async ({ params, body, ...command }) => ({
+      body: await putSavedView(command, params.viewId, body),
+    }),
+    deleteSavedView: async ({ params, ...command }) => {
+      await deleteSavedView(command, params.viewId);
+      return { body: null };
+    },
     getIncident: async ({ ctx, params }) => versioned(await getIncident(ctx, params.incidentId)),
     updateIncident: async ({ params, body, ifMatch, ...command }) =>
       versioned(await updateIncident(command, params.incidentId, ifMatch, body)),

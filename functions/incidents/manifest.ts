@@ -14,6 +14,12 @@ import {
   satisfactionSchema,
   stateChangeRequestSchema,
 } from '#shared/domain/incidents/incident.ts';
+import {
+  savedViewIdSchema,
+  savedViewInputSchema,
+  savedViewListSchema,
+  savedViewSchema,
+} from '#shared/domain/incidents/saved-view.ts';
 import { PRIORITIES } from '#shared/domain/tenancy/defaults.ts';
 import { SlaRecomputationRequested } from '#shared/events/incidents.ts';
 import { defineProcess } from '#shared/platform/manifest.ts';
@@ -69,6 +75,32 @@ export const manifest = defineProcess({
       roles: IT_STAFF,
       body: bulkAssignmentSchema,
       response: bulkResultSchema,
+    },
+    listSavedViews: {
+      method: 'GET',
+      path: '/incidents/saved-views',
+      summary: 'The caller’s saved queue views (queue, filters, order), by name; at most 20',
+      roles: IT_STAFF,
+      response: savedViewListSchema,
+    },
+    putSavedView: {
+      method: 'PUT',
+      path: '/incidents/saved-views/{viewId}',
+      summary:
+        'Create or replace one of the caller’s saved queue views (409 beyond 20 views, 400 for a name already used)',
+      roles: IT_STAFF,
+      params: z.object({ viewId: savedViewIdSchema }),
+      body: savedViewInputSchema,
+      response: savedViewSchema,
+    },
+    deleteSavedView: {
+      method: 'DELETE',
+      path: '/incidents/saved-views/{viewId}',
+      summary: 'Delete one of the caller’s saved queue views (404 for an id the caller has none under)',
+      roles: IT_STAFF,
+      params: z.object({ viewId: savedViewIdSchema }),
+      response: z.null(),
+      successStatus: 204,
     },
     getIncident: {
       method: 'GET',

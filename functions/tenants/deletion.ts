@@ -28,6 +28,7 @@ const DELETION_ORDER = [
   'settings',
   'incidents',
   'slaRecomputations',
+  'savedViews',
   'counters',
   'auditEntries',
 ] as const satisfies readonly TenantItemSource[];

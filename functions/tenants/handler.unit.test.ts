@@ -588,6 +588,7 @@ describe('GET /api/tenant/export', () => {
         'incidents',
         'memberships',
         'notifications',
+        'savedViews',
         'services',
         'settings',
         'slaRecomputations',

@@ -23,6 +23,7 @@ export const TENANT_ITEM_SOURCES = [
   'counters',
   'notifications',
   'slaRecomputations',
+  'savedViews',
 ] as const;
 export type TenantItemSource = (typeof TENANT_ITEM_SOURCES)[number];
 
@@ -207,6 +208,12 @@ export function tenantItems(
         (cursor) => db.slaRecomputation.query.byTenant({ tenantId }).go(options(cursor)),
         ({ jobId }) => ({ tenantId, jobId }),
         (keys) => db.slaRecomputation.delete(keys).go(),
+      );
+    case 'savedViews':
+      return chunks(
+        (cursor) => db.savedViews.query.byTenant({ tenantId }).go(options(cursor)),
+        ({ userId }) => ({ tenantId, userId }),
+        (keys) => db.savedViews.delete(keys).go(),
       );
     case 'auditEntries':
       return chunks(

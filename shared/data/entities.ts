@@ -13,6 +13,7 @@ import {
 } from './entities/incidents.ts';
 import { notificationEntity, notificationPreferencesEntity } from './entities/notifications.ts';
 import { outboxEntity, processedEventEntity } from './entities/platform.ts';
+import { savedViewsEntity } from './entities/saved-views.ts';
 import { serviceEntity } from './entities/service-catalogue.ts';
 import { tenantDeletionEntity, tenantEntity, tenantSettingEntity } from './entities/tenancy.ts';
 
@@ -44,6 +45,7 @@ export function createDatabase(client: DynamoDBDocumentClient, table: string) {
       monitorCheckpoint: monitorCheckpointEntity(),
       notification: notificationEntity(),
       notificationPreferences: notificationPreferencesEntity(),
+      savedViews: savedViewsEntity(),
     },
     { client, table },
   );

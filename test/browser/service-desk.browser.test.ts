@@ -84,6 +84,14 @@ describe('service desk in the browser', () => {
       .poll(() => textOf(agent.getByRole('heading', { level: 1 }).locator('..')))
       .toContain('Assigned');
 
+    // Assess: the assignee list offers the tenant's IT staff, also those who have not signed in yet
+    await expect
+      .poll(() => agent.getByLabel('Assignee').locator('option').allInnerTexts())
+      .toEqual(expect.arrayContaining(['Acme Service Desk Agent', 'Acme Change Manager']));
+    expect(await agent.getByLabel('Assignee').locator('option').allInnerTexts()).not.toContain(
+      'Acme Requester',
+    );
+
     // Act: put it on hold, awaiting the caller
     await stateChange(agent, 'On hold', () =>
       agent

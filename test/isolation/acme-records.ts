@@ -113,6 +113,14 @@ export const ACME_PARAM_SOURCES: Readonly<Record<string, ParamSource>> = {
     how: 'a business unit acme’s admin creates',
     obtain: async (acme) => field(await acme.create('createBusinessUnit', 'admin'), ['businessUnitId']),
   },
+  viewId: {
+    how: 'a saved queue view acme’s admin saves (the first acme reader of the saved views list)',
+    obtain: async (acme) =>
+      field(
+        await acme.create('putSavedView', 'admin', { viewId: `view-${randomBytes(6).toString('hex')}` }),
+        ['viewId'],
+      ),
+  },
 };
 
 /**

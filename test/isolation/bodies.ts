@@ -40,6 +40,7 @@ export const BODIES: Readonly<Record<string, (marker: string) => unknown>> = {
     teamId: 'service-desk',
     items: [{ incidentId: 'not-an-incident', ifMatch: 1 }],
   }),
+  putSavedView: (marker) => ({ name: `${marker} view`, queue: 'mine', priority: 'P1', sort: 'priority' }),
   // notifications
   putNotificationPreferences: () => ({
     mail: { ...defaultPreferences().mail, 'incident-assigned': false },

@@ -55,6 +55,15 @@ const PUBLIC_FACE: Readonly<Record<string, (body: Record<string, unknown>) => Re
   getOpenApi: (body) => body,
 };
 
+/**
+ * Routes whose path id is a name in the caller's own space, not a reference to a record: a saved view
+ * is keyed by the token's tenant and user plus an id the client chooses, so acme's view id sent by
+ * globex only names (creates, then deletes) a globex view. These may answer 2xx; their answers are
+ * searched for acme's secrets like any other, and acme's view staying as it was is checked by "acme
+ * reads exactly what it read before" (acme's admin, who saved it, is the first reader of the list).
+ */
+const CALLER_NAMED_IDS: ReadonlySet<string> = new Set(['putSavedView', 'deleteSavedView']);
+
 function tokenOf(user: DemoUser): string {
   return acme.token(user.email);
 }
@@ -228,6 +237,10 @@ describe('globex users on every route with acme’s ids', () => {
 
     if (!mayCall(walked, user)) {
       expect(answer.status, where).toBe(403);
+    } else if (CALLER_NAMED_IDS.has(walked.name)) {
+      // 404: a delete of a name the caller has no view under (e.g. when run without the PUT before it).
+      expect([200, 201, 204, 404], where).toContain(answer.status);
+      expect(foreignTenantIds(answer.json, PROBER), where).toEqual([]);
     } else if (walked.params.length > 0) {
       // A page of a list keyed by another tenant's id may also come back empty: that reveals neither
       // data nor whether the id exists anywhere.

@@ -9,6 +9,8 @@ import { getConfig } from './config.ts';
 import type {
   AuditEntry,
   AuditFilter,
+  BulkAssignment,
+  BulkResult,
   BusinessUnit,
   BusinessUnitChanges,
   DirectoryUser,
@@ -29,6 +31,8 @@ import type {
   Priority,
   PublicBranding,
   Queue,
+  SavedView,
+  SavedViewInput,
   Service,
   ServiceChanges,
   ServiceStatus,
@@ -178,6 +182,27 @@ export function decideIncidentResolution(
 
 export function rateIncident(incidentId: string, etag: string, rating: number, comment: string | null) {
   return incidentWrite('PUT', incidentId, '/satisfaction', etag, { rating, comment });
+}
+
+/** One answer per incident, in the order sent: 200 assigned, 412 changed meanwhile, … */
+export async function bulkAssignIncidents(assignment: BulkAssignment): Promise<BulkResult[]> {
+  return (await call<{ items: BulkResult[] }>('POST', '/incidents/bulk-assignment', { body: assignment }))
+    .items;
+}
+
+// --- Saved queue views ---------------------------------------------------------------------------------
+
+export async function listSavedViews(): Promise<SavedView[]> {
+  return (await call<{ items: SavedView[] }>('GET', '/incidents/saved-views', {})).items;
+}
+
+/** Creates the view, or replaces the caller's view of that id. */
+export function putSavedView(viewId: string, view: SavedViewInput): Promise<SavedView> {
+  return call<SavedView>('PUT', `/incidents/saved-views/${seg(viewId)}`, { body: view });
+}
+
+export async function deleteSavedView(viewId: string): Promise<void> {
+  await request('DELETE', `/incidents/saved-views/${seg(viewId)}`, {});
 }
 
 // --- Audit -------------------------------------------------------------------------------------------

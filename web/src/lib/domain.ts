@@ -20,6 +20,8 @@ import type {
   userSchema,
 } from '../../../shared/domain/directory/directory.ts';
 import type {
+  bulkAssignmentSchema,
+  bulkResultSchema,
   IncidentSummary as IncidentSummaryType,
   Incident as IncidentType,
   incidentChangesSchema,
@@ -32,6 +34,7 @@ import type {
   HoldReason as HoldReasonType,
   IncidentState as IncidentStateType,
 } from '../../../shared/domain/incidents/lifecycle.ts';
+import type { savedViewInputSchema } from '../../../shared/domain/incidents/saved-view.ts';
 import type {
   NotificationKind as NotificationKindType,
   NotificationPreferences as NotificationPreferencesType,
@@ -171,6 +174,7 @@ export const ENTITY_TYPE_LABEL: Record<AuditedEntityType, string> = {
   team: 'Team',
   'business-unit': 'Business unit',
   incident: 'Incident',
+  'service-level': 'Service level setting',
 };
 export const AUDITED_ENTITY_TYPES = Object.keys(ENTITY_TYPE_LABEL) as AuditedEntityType[];
 
@@ -298,3 +302,21 @@ export const NOTIFICATION_KIND_LABEL: Record<NotificationKind, string> = {
   'incident-escalated': 'An escalation rule names me or my team',
 };
 export const NOTIFICATION_KINDS = Object.keys(NOTIFICATION_KIND_LABEL) as NotificationKind[];
+
+// ── Service desk: bulk assignment and saved queue views ────────────────────────────────────────
+
+export type BulkAssignment = z.input<typeof bulkAssignmentSchema>;
+export type BulkResult = z.infer<typeof bulkResultSchema>['items'][number];
+export type { QueueSort, SavedView } from '../../../shared/domain/incidents/saved-view.ts';
+export type SavedViewInput = z.input<typeof savedViewInputSchema>;
+
+/** Mirrors SAVED_VIEW_LIMIT in shared/domain/incidents/saved-view.ts (that module would ship zod). */
+export const SAVED_VIEW_LIMIT = 20;
+/** Mirrors BULK_ASSIGN_LIMIT in shared/domain/incidents/incident.ts. */
+export const BULK_ASSIGN_LIMIT = 50;
+
+/** A new view id: random, and only of the characters the API takes in a path. */
+export function newViewId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(9));
+  return `v-${Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
+}

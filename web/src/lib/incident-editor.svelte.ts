@@ -23,6 +23,14 @@ const FIELDS = [
   'rating',
   'comment',
   'to',
+  'shortDescription',
+  'description',
+  'serviceId',
+  'category',
+  'configurationItem',
+  'impact',
+  'urgency',
+  'major',
 ] as const;
 
 export type IncidentEditor = RecordEditor<IncidentRecord, object, IncidentAction>;
