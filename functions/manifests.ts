@@ -6,6 +6,7 @@ import { manifest as incidents } from './incidents/manifest.ts';
 import { manifest as notifications } from './notifications/manifest.ts';
 import { manifest as outbox } from './outbox/manifest.ts';
 import { manifest as serviceCatalogue } from './service-catalogue/manifest.ts';
+import { manifest as serviceLevels } from './service-levels/manifest.ts';
 import { manifest as slaMonitor } from './sla-monitor/manifest.ts';
 import { manifest as tenants } from './tenants/manifest.ts';
 
@@ -23,4 +24,5 @@ export const manifests: readonly ProcessManifest[] = [
   incidents,
   slaMonitor,
   notifications,
+  serviceLevels,
 ];

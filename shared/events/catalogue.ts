@@ -9,6 +9,7 @@ import {
 import type { EventDefinition } from './envelope.ts';
 import { INCIDENT_EVENTS } from './incidents.ts';
 import { ServiceCreated, ServiceUpdated } from './service-catalogue.ts';
+import { SERVICE_LEVEL_EVENTS } from './service-levels.ts';
 import { TenantCreated, TenantDeleted, TenantDeletionRequested, TenantUpdated } from './tenancy.ts';
 
 /** Every domain event the platform publishes. A contract test checks each published event against it. */
@@ -26,6 +27,7 @@ export const eventCatalogue: readonly EventDefinition[] = [
   BusinessUnitCreated,
   BusinessUnitUpdated,
   ...INCIDENT_EVENTS,
+  ...SERVICE_LEVEL_EVENTS,
 ];
 
 /** Events that change a record: the audit trail subscribes to exactly these. */

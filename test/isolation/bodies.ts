@@ -1,4 +1,6 @@
+import { defaultIncidentSettings } from '#shared/domain/incidents/settings.ts';
 import { defaultPreferences } from '#shared/domain/notifications/notification.ts';
+import { defaultSettings } from '#shared/domain/tenancy/defaults.ts';
 import type { WalkedRoute } from './routes.ts';
 
 /**
@@ -45,6 +47,16 @@ export const BODIES: Readonly<Record<string, (marker: string) => unknown>> = {
   putNotificationPreferences: () => ({
     mail: { ...defaultPreferences().mail, 'incident-assigned': false },
   }),
+  // service-levels: seeded defaults, so a probe that lands leaves the prober's tenant with working rules
+  putPriorityMatrix: () => defaultSettings({ timeZone: 'UTC', currency: 'EUR' })['priority-matrix'],
+  putDefaultCalendar: (marker) => ({
+    ...defaultSettings({ timeZone: 'UTC', currency: 'EUR' })['business-hours'],
+    name: `${marker} hours`,
+  }),
+  putCalendars: () => ({ calendars: [] }),
+  putDefaultSlaPolicy: () => defaultSettings({ timeZone: 'UTC', currency: 'EUR' })['sla-policy'],
+  putSlaPolicies: () => ({ policies: [] }),
+  putIncidentSettings: () => defaultIncidentSettings(),
   // tenants
   createTenant: (marker) => ({
     tenantId: `iso-${marker.slice(-8)}`,

@@ -10,6 +10,8 @@ export const AUDITED_ENTITY_TYPES = [
   'team',
   'business-unit',
   'incident',
+  /** A service level setting of the tenant, by setting name (`priority-matrix`, `sla-policies`, …). */
+  'service-level',
 ] as const;
 export type AuditedEntityType = (typeof AUDITED_ENTITY_TYPES)[number];
 

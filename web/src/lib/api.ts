@@ -46,6 +46,7 @@ import type {
   UserChanges,
 } from './domain.ts';
 import { isRecord } from './json.ts';
+import type { Recomputation, SettingPath, SettingRecord, SettingValues } from './service-levels.ts';
 
 export interface Page<T> {
   items: T[];
@@ -188,6 +189,28 @@ export function rateIncident(incidentId: string, etag: string, rating: number, c
 export async function bulkAssignIncidents(assignment: BulkAssignment): Promise<BulkResult[]> {
   return (await call<{ items: BulkResult[] }>('POST', '/incidents/bulk-assignment', { body: assignment }))
     .items;
+}
+
+// --- Service levels ------------------------------------------------------------------------------------
+
+export function getSetting<P extends SettingPath>(path: P) {
+  return versioned<SettingRecord<SettingValues[P]>>('GET', `/service-levels/${path}`, {});
+}
+
+/** Replaces the setting; `etag` is the version it was read at ("0" for one never saved). */
+export function putSetting<P extends SettingPath>(path: P, etag: string, value: SettingValues[P]) {
+  return versioned<SettingRecord<SettingValues[P]>>('PUT', `/service-levels/${path}`, {
+    body: value,
+    ifMatch: etag,
+  });
+}
+
+export function startRecomputation() {
+  return call<Recomputation>('POST', '/incidents/sla-recomputations', {});
+}
+
+export function getRecomputation(jobId: string) {
+  return call<Recomputation>('GET', `/incidents/sla-recomputations/${seg(jobId)}`, {});
 }
 
 // --- Saved queue views ---------------------------------------------------------------------------------

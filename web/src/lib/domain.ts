@@ -315,8 +315,8 @@ export const SAVED_VIEW_LIMIT = 20;
 /** Mirrors BULK_ASSIGN_LIMIT in shared/domain/incidents/incident.ts. */
 export const BULK_ASSIGN_LIMIT = 50;
 
-/** A new view id: random, and only of the characters the API takes in a path. */
-export function newViewId(): string {
+/** A new id for a record the client names (view, policy, rule): random, only characters safe in a path. */
+export function newId(prefix: string): string {
   const bytes = crypto.getRandomValues(new Uint8Array(9));
-  return `v-${Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
+  return `${prefix}-${Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
 }
