@@ -66,7 +66,7 @@ beforeAll(async () => {
     .entities.tenantSetting.get({ tenantId: 'acme', name: 'business-hours' })
     .go();
   const value = JSON.parse(hours.data?.value ?? '{}') as { week: unknown[] };
-  value.week = WEEKDAYS.map((day) => ({ day, start: '00:00', end: '23:59' }));
+  value.week = WEEKDAYS.map((day) => ({ day, start: '00:00', end: '24:00' }));
   await getDatabase()
     .entities.tenantSetting.patch({ tenantId: 'acme', name: 'business-hours' })
     .set({ value: JSON.stringify(value) })

@@ -85,11 +85,11 @@ beforeAll(async () => {
     settings['business-hours'].week = settings['business-hours'].week.map((day) => ({
       ...day,
       start: '00:00',
-      end: '23:59',
+      end: '24:00',
     }));
     settings['business-hours'].week.push(
-      { day: 'saturday', start: '00:00', end: '23:59' },
-      { day: 'sunday', start: '00:00', end: '23:59' },
+      { day: 'saturday', start: '00:00', end: '24:00' },
+      { day: 'sunday', start: '00:00', end: '24:00' },
     );
     for (const name of TENANT_SETTING_NAMES) {
       await getDatabase()
@@ -465,7 +465,9 @@ describe('incidents on the local database', () => {
       };
       await handler(envelope, lambdaContext());
 
-      const job = await call(httpEvent(routes().getSlaRecomputation, { caller: admin, params: { recomputationId: jobId } }));
+      const job = await call(
+        httpEvent(routes().getSlaRecomputation, { caller: admin, params: { recomputationId: jobId } }),
+      );
       expect(job.json).toMatchObject({ status: 'done', done: open, total: open });
       expect(Number(job.json.changed)).toBeGreaterThanOrEqual(2);
       for (const created of [first, second]) {
@@ -479,7 +481,10 @@ describe('incidents on the local database', () => {
         expect(record.json.timeline.at(-1)?.text).toMatch(/^SLA recomputed under Fast P5/);
       }
       const missing = await call(
-        httpEvent(routes().getSlaRecomputation, { caller: admin, params: { recomputationId: 'no-such-job' } }),
+        httpEvent(routes().getSlaRecomputation, {
+          caller: admin,
+          params: { recomputationId: 'no-such-job' },
+        }),
       );
       expect(missing.status).toBe(404);
     } finally {

@@ -25,6 +25,10 @@ export const WEEKDAYS = [
 ] as const;
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use HH:MM, 00:00 to 23:59');
+/** A slot may end at 24:00, the end of its day, so a round-the-clock calendar loses no minute. */
+const closingTime = z
+  .string()
+  .regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'Use HH:MM, 00:01 to 24:00 (24:00: the end of the day)');
 
 /** Working hours per weekday in the calendar's time zone; a day not listed is closed. */
 export const businessHoursSchema = z.object({
@@ -32,7 +36,7 @@ export const businessHoursSchema = z.object({
   timeZone: timeZoneSchema,
   week: z.array(
     z
-      .object({ day: z.enum(WEEKDAYS), start: clockTime, end: clockTime })
+      .object({ day: z.enum(WEEKDAYS), start: clockTime, end: closingTime })
       .refine((slot) => slot.start < slot.end, 'A slot must end after it starts'),
   ),
   holidays: z.array(z.object({ date: z.iso.date(), name: z.string().min(1).max(120) })),

@@ -113,3 +113,23 @@ describe('setting schemas', () => {
     ).toBe(true);
   });
 });
+
+describe('business hours', () => {
+  const hours = (end: string) => ({
+    name: 'Round the clock',
+    timeZone: 'UTC',
+    week: [{ day: 'monday', start: '00:00', end }],
+    holidays: [],
+  });
+
+  it('lets a slot close at 24:00, the end of its day, and no later', () => {
+    expect(businessHoursSchema.safeParse(hours('24:00')).success).toBe(true);
+    expect(businessHoursSchema.safeParse(hours('24:01')).success).toBe(false);
+    expect(
+      businessHoursSchema.safeParse({
+        ...hours('10:00'),
+        week: [{ day: 'monday', start: '24:00', end: '24:00' }],
+      }).success,
+    ).toBe(false);
+  });
+});

@@ -118,7 +118,9 @@ export function calendarForm(calendar: BusinessHours & { calendarId?: string }):
   const days = Object.fromEntries(
     WEEKDAYS.map((day) => [
       day,
-      calendar.week.filter((slot) => slot.day === day).map((slot) => ({ start: slot.start, end: slot.end })),
+      calendar.week
+        .filter((slot) => slot.day === day)
+        .map((slot) => ({ start: slot.start, end: slot.end === END_OF_DAY ? '00:00' : slot.end })),
     ]),
   ) as Record<Weekday, Slot[]>;
   return {
@@ -130,13 +132,20 @@ export function calendarForm(calendar: BusinessHours & { calendarId?: string }):
   };
 }
 
+const END_OF_DAY = '24:00';
+
 /** The calendar a form describes; the hours in weekday order, as the form shows them. */
 export function calendarValue(form: CalendarForm): BusinessHours {
   return {
     name: form.name,
     timeZone: form.timeZone,
     week: WEEKDAYS.flatMap((day) =>
-      form.days[day].map((slot) => ({ day, start: slot.start, end: slot.end })),
+      // A time field cannot say 24:00: a slot closing at 00:00 closes at midnight, the end of its day.
+      form.days[day].map((slot) => ({
+        day,
+        start: slot.start,
+        end: slot.end === '00:00' ? END_OF_DAY : slot.end,
+      })),
     ),
     holidays: form.holidays.map((holiday) => ({ date: holiday.date, name: holiday.name })),
   };
