@@ -1,4 +1,5 @@
 import { createProcessHandler } from '#shared/platform/process-handler.ts';
+import { checkImport, getImport, importIncidents, startImport } from './imports.ts';
 import { manifest } from './manifest.ts';
 import { deleteSavedView, listSavedViews, putSavedView } from './saved-views.ts';
 import { getRecomputation, recomputeOpenIncidents, startRecomputation } from './sla-recomputation.ts';
@@ -53,7 +54,10 @@ export const handler = createProcessHandler(manifest, {
     getSlaRecomputation: async ({ ctx, params }) => ({
       body: await getRecomputation(ctx, params.recomputationId),
     }),
+    checkIncidentImport: async ({ body, ...command }) => ({ body: await checkImport(command, body) }),
+    startIncidentImport: async ({ body, ...command }) => ({ body: await startImport(command, body) }),
+    getIncidentImport: async ({ ctx, params }) => ({ body: await getImport(ctx, params.importId) }),
   },
-  subscriptions: { recomputeOpenIncidents },
+  subscriptions: { recomputeOpenIncidents, importIncidents },
   schedules: {},
 });

@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import {
+  importCheckSchema,
+  importJobSchema,
+  importReportSchema,
+  importStartSchema,
+} from '#shared/domain/incidents/import.ts';
+import {
   assignmentSchema,
   bulkAssignmentSchema,
   bulkResultSchema,
@@ -21,6 +27,7 @@ import {
   savedViewSchema,
 } from '#shared/domain/incidents/saved-view.ts';
 import { PRIORITIES } from '#shared/domain/tenancy/defaults.ts';
+import { IncidentImportRequested } from '#shared/events/incident-imports.ts';
 import { SlaRecomputationRequested } from '#shared/events/incidents.ts';
 import { defineProcess } from '#shared/platform/manifest.ts';
 import { pageQuerySchema, pageSchema } from '#shared/platform/pagination.ts';
@@ -197,6 +204,37 @@ export const manifest = defineProcess({
       params: z.object({ recomputationId: id }),
       response: recomputationSchema,
     },
+    checkIncidentImport: {
+      method: 'POST',
+      path: '/incidents/imports/dry-run',
+      summary:
+        'Check a CSV of past incidents without importing: the columns, a suggested column mapping when none is given, and per row what it would create or why it is refused (5 MB, 10 000 rows at most)',
+      roles: ['tenant-admin'],
+      body: importCheckSchema,
+      // The file's content travels in the body: 4 MiB of CSV with room for JSON's escaping.
+      maxBodyBytes: 5 * 1024 * 1024,
+      response: importReportSchema,
+    },
+    startIncidentImport: {
+      method: 'POST',
+      path: '/incidents/imports',
+      summary:
+        'Import the valid rows of a CSV of past incidents with the checked column mapping, in the background; answers at once with the job',
+      roles: ['tenant-admin'],
+      body: importStartSchema,
+      maxBodyBytes: 5 * 1024 * 1024,
+      response: importJobSchema,
+      successStatus: 202,
+    },
+    getIncidentImport: {
+      method: 'GET',
+      path: '/incidents/imports/{importId}',
+      summary:
+        'Progress of an incident import; once done, the incidents it created and the rows it did not import, with their reasons',
+      roles: ['tenant-admin'],
+      params: z.object({ importId: id }),
+      response: importJobSchema,
+    },
   },
   subscriptions: {
     recomputeOpenIncidents: {
@@ -204,6 +242,13 @@ export const manifest = defineProcess({
       pattern: {
         source: [SlaRecomputationRequested.source],
         'detail-type': [SlaRecomputationRequested.detailType],
+      },
+    },
+    importIncidents: {
+      summary: 'Import the rows of an incident import chunk by chunk, recording progress on the job',
+      pattern: {
+        source: [IncidentImportRequested.source],
+        'detail-type': [IncidentImportRequested.detailType],
       },
     },
   },

@@ -29,6 +29,8 @@ const DELETION_ORDER = [
   'incidents',
   'slaRecomputations',
   'savedViews',
+  'incidentImports',
+  'incidentImportRefs',
   'counters',
   'auditEntries',
 ] as const satisfies readonly TenantItemSource[];

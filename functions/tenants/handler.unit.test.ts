@@ -585,6 +585,8 @@ describe('GET /api/tenant/export', () => {
         'auditEntries',
         'businessUnits',
         'counters',
+        'incidentImportRefs',
+        'incidentImports',
         'incidents',
         'memberships',
         'notifications',

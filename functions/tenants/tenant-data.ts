@@ -24,6 +24,8 @@ export const TENANT_ITEM_SOURCES = [
   'notifications',
   'slaRecomputations',
   'savedViews',
+  'incidentImports',
+  'incidentImportRefs',
 ] as const;
 export type TenantItemSource = (typeof TENANT_ITEM_SOURCES)[number];
 
@@ -106,6 +108,30 @@ async function* notifications(tenantId: string, pageSize: number): AsyncGenerato
         (keys) => db.notificationPreferences.delete(keys).go(),
       );
     }
+  }
+}
+
+/** An import job's chunks live in its partition: found job by job, the job after its chunks. */
+async function* incidentImports(tenantId: string, pageSize: number): AsyncGenerator<TenantItemChunk> {
+  const db = getDatabase().entities;
+  for await (const jobs of pages((cursor) =>
+    db.incidentImport.query.byTenant({ tenantId }).go({ cursor, limit: 25 }),
+  )) {
+    for (const { jobId } of jobs) {
+      yield* chunks(
+        (cursor) => db.incidentImportChunk.query.byJob({ tenantId, jobId }).go({ cursor, limit: pageSize }),
+        ({ kind, index }) => ({ tenantId, jobId, kind, index }),
+        (keys) => db.incidentImportChunk.delete(keys).go(),
+      );
+    }
+    yield {
+      items: jobs as Record<string, unknown>[],
+      remove: () =>
+        removeAll(
+          jobs.map(({ jobId }) => ({ tenantId, jobId })),
+          (keys) => db.incidentImport.delete(keys).go(),
+        ),
+    };
   }
 }
 
@@ -214,6 +240,14 @@ export function tenantItems(
         (cursor) => db.savedViews.query.byTenant({ tenantId }).go(options(cursor)),
         ({ userId }) => ({ tenantId, userId }),
         (keys) => db.savedViews.delete(keys).go(),
+      );
+    case 'incidentImports':
+      return incidentImports(tenantId, pageSize);
+    case 'incidentImportRefs':
+      return chunks(
+        (cursor) => db.incidentImportRef.query.byTenant({ tenantId }).go(options(cursor)),
+        ({ originalKey }) => ({ tenantId, originalKey }),
+        (keys) => db.incidentImportRef.delete(keys).go(),
       );
     case 'auditEntries':
       return chunks(

@@ -3,6 +3,11 @@ import { Service } from 'electrodb';
 import { auditEntity } from './entities/audit.ts';
 import { businessUnitEntity, membershipEntity, teamEntity, userEntity } from './entities/directory.ts';
 import {
+  incidentImportChunkEntity,
+  incidentImportEntity,
+  incidentImportRefEntity,
+} from './entities/incident-imports.ts';
+import {
   counterEntity,
   dueMomentEntity,
   incidentEntity,
@@ -40,6 +45,9 @@ export function createDatabase(client: DynamoDBDocumentClient, table: string) {
       incidentQueue: incidentQueueEntity(),
       incidentTimeline: incidentTimelineEntity(),
       slaRecomputation: slaRecomputationEntity(),
+      incidentImport: incidentImportEntity(),
+      incidentImportChunk: incidentImportChunkEntity(),
+      incidentImportRef: incidentImportRefEntity(),
       dueMoment: dueMomentEntity(),
       counter: counterEntity(),
       monitorCheckpoint: monitorCheckpointEntity(),

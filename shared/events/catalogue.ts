@@ -7,6 +7,7 @@ import {
   UserUpdated,
 } from './directory.ts';
 import type { EventDefinition } from './envelope.ts';
+import { INCIDENT_IMPORT_EVENTS } from './incident-imports.ts';
 import { INCIDENT_EVENTS } from './incidents.ts';
 import { ServiceCreated, ServiceUpdated } from './service-catalogue.ts';
 import { SERVICE_LEVEL_EVENTS } from './service-levels.ts';
@@ -27,6 +28,7 @@ export const eventCatalogue: readonly EventDefinition[] = [
   BusinessUnitCreated,
   BusinessUnitUpdated,
   ...INCIDENT_EVENTS,
+  ...INCIDENT_IMPORT_EVENTS,
   ...SERVICE_LEVEL_EVENTS,
 ];
 

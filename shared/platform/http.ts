@@ -11,8 +11,10 @@ import {
   ValidationError,
 } from './errors.ts';
 
-/** Bodies above this are refused before parsing; no route needs more. */
+/** Bodies above this are refused before parsing, unless the route declares more (`maxBodyBytes`). */
 export const MAX_BODY_BYTES = 256 * 1024;
+/** No route may declare more: Lambda takes at most 6 MB of request payload, escaping included. */
+export const LARGEST_BODY_BYTES = 5 * 1024 * 1024;
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -35,11 +37,12 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, prefix
 }
 
 /** The JSON body, refused when too large, not JSON, or not declared as JSON. */
-export function readJsonBody(event: HttpEvent): unknown {
+export function readJsonBody(event: HttpEvent, maxBytes = MAX_BODY_BYTES): unknown {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {
-    throw new PayloadTooLargeError(`The body is larger than ${MAX_BODY_BYTES} bytes`);
+  const limit = Math.min(maxBytes, LARGEST_BODY_BYTES);
+  if (Buffer.byteLength(raw, 'utf8') > limit) {
+    throw new PayloadTooLargeError(`The body is larger than ${limit} bytes`);
   }
   const contentType = header(event, 'content-type') ?? '';
   if (!/^application\/([a-z0-9.+-]*\+)?json\b/i.test(contentType)) {

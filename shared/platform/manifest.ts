@@ -25,6 +25,11 @@ export interface RouteDefinition {
   readonly successStatus?: 200 | 201 | 202 | 204;
   /** The route changes a record guarded by optimistic concurrency and needs `If-Match`. */
   readonly requiresIfMatch?: boolean;
+  /**
+   * The largest JSON body the route takes, when it needs more than the usual 256 KiB (a file's
+   * content); at most 5 MiB, which with JSON's escaping stays inside Lambda's 6 MB request payload.
+   */
+  readonly maxBodyBytes?: number;
 }
 
 /** An EventBridge rule on the project's bus feeding the process. */

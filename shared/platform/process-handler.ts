@@ -133,7 +133,7 @@ export function createProcessHandler<const M extends ProcessManifest>(
       const request = {
         params: route.params ? parseWith(route.params, event.pathParameters ?? {}, 'params') : undefined,
         query: route.query ? parseWith(route.query, event.queryStringParameters ?? {}, 'query') : undefined,
-        body: route.body ? parseWith(route.body, readJsonBody(event), 'body') : undefined,
+        body: route.body ? parseWith(route.body, readJsonBody(event, route.maxBodyBytes), 'body') : undefined,
         ifMatch: route.requiresIfMatch ? readIfMatch(event) : undefined,
         ctx,
         correlationId,

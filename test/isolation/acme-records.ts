@@ -109,6 +109,10 @@ export const ACME_PARAM_SOURCES: Readonly<Record<string, ParamSource>> = {
     how: 'an SLA recomputation acme’s admin starts',
     obtain: async (acme) => field(await acme.create('startSlaRecomputation', 'admin'), ['jobId']),
   },
+  importId: {
+    how: 'an import of one past incident acme’s admin starts',
+    obtain: async (acme) => field(await acme.create('startIncidentImport', 'admin'), ['jobId']),
+  },
   businessUnitId: {
     how: 'a business unit acme’s admin creates',
     obtain: async (acme) => field(await acme.create('createBusinessUnit', 'admin'), ['businessUnitId']),

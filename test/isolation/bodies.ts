@@ -3,6 +3,11 @@ import { defaultPreferences } from '#shared/domain/notifications/notification.ts
 import { defaultSettings } from '#shared/domain/tenancy/defaults.ts';
 import type { WalkedRoute } from './routes.ts';
 
+/** A CSV of one past incident, reported by the demo requester of the tenant the marker starts with. */
+function importCsv(marker: string): string {
+  return `Short description,Caller email,Created\n${marker} imported incident,requester@${marker.split('-')[0]}.example,2025-01-02 09:00\n`;
+}
+
 /**
  * A minimal valid body for every route that takes one, keyed by route name. `marker` ends up in the
  * names and emails the body creates, so whatever the body writes can be found again in an answer.
@@ -43,6 +48,12 @@ export const BODIES: Readonly<Record<string, (marker: string) => unknown>> = {
     items: [{ incidentId: 'not-an-incident', ifMatch: 1 }],
   }),
   putSavedView: (marker) => ({ name: `${marker} view`, queue: 'mine', priority: 'P1', sort: 'priority' }),
+  // One past incident of the marker's own tenant's demo requester (`acme-…` → requester@acme.example).
+  checkIncidentImport: (marker) => ({ csv: importCsv(marker) }),
+  startIncidentImport: (marker) => ({
+    csv: importCsv(marker),
+    mapping: { 'Short description': 'shortDescription', 'Caller email': 'callerEmail', Created: 'createdAt' },
+  }),
   // notifications
   putNotificationPreferences: () => ({
     mail: { ...defaultPreferences().mail, 'incident-assigned': false },

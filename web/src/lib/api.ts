@@ -14,6 +14,9 @@ import type {
   BusinessUnit,
   BusinessUnitChanges,
   DirectoryUser,
+  ImportJob,
+  ImportMapping,
+  ImportReport,
   Incident,
   IncidentChanges,
   IncidentRecord,
@@ -189,6 +192,24 @@ export function rateIncident(incidentId: string, etag: string, rating: number, c
 export async function bulkAssignIncidents(assignment: BulkAssignment): Promise<BulkResult[]> {
   return (await call<{ items: BulkResult[] }>('POST', '/incidents/bulk-assignment', { body: assignment }))
     .items;
+}
+
+// --- Incident import -----------------------------------------------------------------------------------
+
+/** Checks the file: columns, a suggested mapping (when none is given), and what each row would do. */
+export function checkImport(csv: string, mapping?: ImportMapping) {
+  return call<ImportReport>('POST', '/incidents/imports/dry-run', {
+    body: { csv, ...(mapping ? { mapping } : {}) },
+  });
+}
+
+/** Starts the import of the valid rows; answers at once with the running job. */
+export function startImport(csv: string, mapping: ImportMapping) {
+  return call<ImportJob>('POST', '/incidents/imports', { body: { csv, mapping } });
+}
+
+export function getImport(jobId: string) {
+  return call<ImportJob>('GET', `/incidents/imports/${seg(jobId)}`, {});
 }
 
 // --- Service levels ------------------------------------------------------------------------------------

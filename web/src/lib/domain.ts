@@ -320,3 +320,12 @@ export function newId(prefix: string): string {
   const bytes = crypto.getRandomValues(new Uint8Array(9));
   return `${prefix}-${Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
 }
+
+// ── Incident import ────────────────────────────────────────────────────────────────────────────
+
+export type {
+  ImportField,
+  ImportJob,
+  ImportMapping,
+  ImportReport,
+} from '../../../shared/domain/incidents/import.ts';
