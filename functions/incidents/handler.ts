@@ -1,6 +1,7 @@
 import { createProcessHandler } from '#shared/platform/process-handler.ts';
 import { checkImport, getImport, importIncidents, startImport } from './imports.ts';
 import { manifest } from './manifest.ts';
+import { exportIncidents, incidentMetrics } from './reports.ts';
 import { deleteSavedView, listSavedViews, putSavedView } from './saved-views.ts';
 import { getRecomputation, recomputeOpenIncidents, startRecomputation } from './sla-recomputation.ts';
 import {
@@ -34,6 +35,15 @@ export const handler = createProcessHandler(manifest, {
     deleteSavedView: async ({ params, ...command }) => {
       await deleteSavedView(command, params.viewId);
       return { body: null };
+    },
+    getIncidentMetrics: async ({ ctx, query, now }) => ({ body: await incidentMetrics(ctx, query, now) }),
+    exportIncidents: async ({ ctx, query, now }) => {
+      const { csv, period } = await exportIncidents(ctx, query, now);
+      return {
+        body: csv,
+        contentType: 'text/csv; charset=utf-8',
+        fileName: `incidents-${ctx.tenantId}-${period.from}-to-${period.to}.csv`,
+      };
     },
     getIncident: async ({ ctx, params }) => versioned(await getIncident(ctx, params.incidentId)),
     updateIncident: async ({ params, body, ifMatch, ...command }) =>

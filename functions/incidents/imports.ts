@@ -435,6 +435,8 @@ export function importedIncident(
     links: draft.originalNumber !== null ? [draft.originalNumber] : [],
     satisfaction: null,
     firstResponseAt: importedFirstResponse(draft),
+    // The file tells who has it now, not how often it moved: one assignment where it names anyone.
+    assignmentCount: draft.teamId !== null || draft.assignee !== null ? 1 : 0,
     sla: {
       policyId: '',
       policyName: '',

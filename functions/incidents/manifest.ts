@@ -20,6 +20,7 @@ import {
   satisfactionSchema,
   stateChangeRequestSchema,
 } from '#shared/domain/incidents/incident.ts';
+import { incidentMetricsSchema, periodSchema } from '#shared/domain/incidents/metrics.ts';
 import {
   savedViewIdSchema,
   savedViewInputSchema,
@@ -33,6 +34,21 @@ import { defineProcess } from '#shared/platform/manifest.ts';
 import { pageQuerySchema, pageSchema } from '#shared/platform/pagination.ts';
 import { IT_STAFF, TENANT_MEMBERS } from '#shared/platform/roles.ts';
 import { recomputationSchema } from './sla-recomputation.ts';
+
+/** Both days or neither; without them the last 30 days. */
+const reportPeriodQuery = z
+  .object({ from: z.iso.date().optional(), to: z.iso.date().optional() })
+  .refine((query) => (query.from === undefined) === (query.to === undefined), {
+    message: 'Give both from and to, or neither',
+    path: ['to'],
+  })
+  .refine(
+    (query) => query.from === undefined || query.to === undefined || periodSchema.safeParse(query).success,
+    {
+      message: 'The period must end after it starts and span at most 366 days',
+      path: ['to'],
+    },
+  );
 
 const incidentParams = z.object({ incidentId: z.string().min(1).max(64) });
 const id = z.string().min(1).max(64);
@@ -108,6 +124,24 @@ export const manifest = defineProcess({
       params: z.object({ viewId: savedViewIdSchema }),
       response: z.null(),
       successStatus: 204,
+    },
+    getIncidentMetrics: {
+      method: 'GET',
+      path: '/incidents/metrics',
+      summary:
+        'Figures of the incidents opened in a period (tenant time zone, default the last 30 days, at most 366): created and resolved per day, MTTR by priority, first-contact resolution, reopen rate, SLA compliance per service and business unit, satisfaction; and the open backlog now',
+      roles: IT_STAFF,
+      query: reportPeriodQuery,
+      response: incidentMetricsSchema,
+    },
+    exportIncidents: {
+      method: 'GET',
+      path: '/incidents/export',
+      summary:
+        'The incidents of the same period as CSV, one line each, with every column the figures come from',
+      roles: IT_STAFF,
+      query: reportPeriodQuery,
+      response: z.string(),
     },
     getIncident: {
       method: 'GET',

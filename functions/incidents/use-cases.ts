@@ -374,6 +374,7 @@ export async function createIncident(command: Command, input: NewIncident): Prom
     links: [],
     satisfaction: null,
     firstResponseAt: null,
+    assignmentCount: 0,
     sla: {
       policyId: '',
       policyName: '',
@@ -554,6 +555,7 @@ async function assignChecked(
     teamId: assignment.teamId,
     assigneeId: assignment.assigneeId,
     assigneeName,
+    assignmentCount: incident.assignmentCount + 1,
   };
   const changes = diffIncident(incident, assigned, ['teamId', 'assigneeId']);
   if (changes.length === 0) return incident;

@@ -230,7 +230,13 @@ async function escalate(
     changes.push({ field: 'teamId', from: incident.teamId, to: escalation.teamId });
     if (incident.assigneeId !== null)
       changes.push({ field: 'assigneeId', from: incident.assigneeId, to: null });
-    next = { ...next, teamId: escalation.teamId, assigneeId: null, assigneeName: null };
+    next = {
+      ...next,
+      teamId: escalation.teamId,
+      assigneeId: null,
+      assigneeName: null,
+      assignmentCount: next.assignmentCount + 1,
+    };
   }
   if (escalation.priority !== null) {
     const reason = `Escalation: ${escalation.rules.map((rule) => rule.name).join(', ')}`;

@@ -118,8 +118,17 @@ describe('service desk in the browser', () => {
     expect(await textOf(entries.first())).toMatch(/State change/);
     expect(await textOf(entries.last())).toMatch(/Created/);
 
-    // Act: the requester reloads the ticket, confirms and rates 5
-    await requester.goto(ticketUrl);
+    // Act: the requester opens the confirm link of the mail the resolution sent, confirms and rates 5
+    await cloud.idle();
+    const mailbox = (await (await fetch(`${cloud.url}/_local/mail`)).json()) as {
+      items: { to: string; subject: string; text: string }[];
+    };
+    const mail = mailbox.items.find(
+      (item) => item.to === 'requester@acme.example' && item.subject === `${number} was resolved`,
+    );
+    const confirmLink = /Confirm: (\S+)/.exec(mail?.text ?? '')?.[1] ?? '';
+    expect(new URL(confirmLink).pathname).toBe(new URL(ticketUrl).pathname);
+    await requester.goto(confirmLink);
     await requester.getByRole('heading', { name: 'Status: resolved' }).waitFor();
     await requester.getByText('Replaced the worn pickup roller.').first().waitFor();
     await requester.getByRole('button', { name: "Confirm it's fixed" }).click();
@@ -131,5 +140,17 @@ describe('service desk in the browser', () => {
     // Assess: the rating is kept
     await requester.getByText('You rated this 5 of 5: “Quick and friendly.”').waitFor();
     await requester.getByText(/You confirmed the fix on/).waitFor();
+
+    // Assess: the dashboard counts it, opened and rated today
+    await agent
+      .getByRole('navigation', { name: 'Service desk' })
+      .getByRole('link', { name: 'Dashboard' })
+      .click();
+    await agent.waitForURL(isPath('/desk/dashboard'));
+    await agent.getByText(/^Incidents opened between/).waitFor();
+    expect(Number(await textOf(agent.locator('[data-figure="opened"]')))).toBeGreaterThanOrEqual(1);
+    expect(await textOf(agent.locator('[data-figure="csat"]'))).toBe('5 / 5');
+    const ratings = agent.getByRole('table', { name: 'Satisfaction ratings, 1 to 5' });
+    expect(await textOf(ratings.getByRole('row', { name: /^5 of 5/ }))).toMatch(/5 of 5\s+1$/);
   }, 90_000);
 });

@@ -3,6 +3,12 @@ import type { APIGatewayProxyStructuredResultV2, DynamoDBRecord } from 'aws-lamb
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable, type LocalDatabase, startLocalDatabase } from '#infra/local/database/index.ts';
 import { getDatabase } from '#shared/data/database.ts';
+import { parseCsv } from '#shared/domain/incidents/import.ts';
+import {
+  computeMetrics,
+  type IncidentMetrics,
+  incidentCsvRowSchema,
+} from '#shared/domain/incidents/metrics.ts';
 import { defaultSettings, TENANT_SETTING_NAMES } from '#shared/domain/tenancy/defaults.ts';
 import type { BusEnvelope } from '#shared/events/envelope.ts';
 import { table } from '#shared/platform/table.ts';
@@ -490,5 +496,77 @@ describe('incidents on the local database', () => {
     } finally {
       await getDatabase().entities.tenantSetting.delete({ tenantId: 'acme', name: 'sla-policies' }).go();
     }
+  });
+
+  it('gives the dashboard’s figures and the same incidents as CSV, from which they can be recomputed', async () => {
+    // Today in acme's zone (Europe/Berlin), whatever the machine's.
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(new Date());
+    const before = await call(
+      httpEvent(routes().getIncidentMetrics, { caller: agent, query: { from: today, to: today } }),
+    );
+    expect(before.status).toBe(200);
+    const reported = await report(requester, { impact: 'high', urgency: 'high' });
+    const id = reported.json.incidentId;
+    const assign = await call(
+      httpEvent(routes().assignIncident, {
+        caller: agent,
+        params: { incidentId: id },
+        body: { teamId: 'team-desk', assigneeId: 'u-agent' },
+        headers: { 'if-match': '"1"' },
+      }),
+    );
+    const resolved = await call(
+      httpEvent(routes().changeIncidentState, {
+        caller: agent,
+        params: { incidentId: id },
+        body: { to: 'resolved', resolutionCode: 'solved', resolutionNotes: 'Restarted the spooler' },
+        headers: { 'if-match': `"${assign.json.version}"` },
+      }),
+    );
+    await call(
+      httpEvent(routes().rateIncident, {
+        caller: requester,
+        params: { incidentId: id },
+        body: { rating: 5, comment: null },
+        headers: { 'if-match': `"${resolved.json.version}"` },
+      }),
+    );
+
+    const metrics = await call(
+      httpEvent(routes().getIncidentMetrics, { caller: agent, query: { from: today, to: today } }),
+    );
+    const figures = metrics.json as unknown as IncidentMetrics;
+    const earlier = before.json as unknown as IncidentMetrics;
+    expect(figures.opened).toBe(earlier.opened + 1);
+    expect(figures.perDay[0]?.resolved).toBe((earlier.perDay[0]?.resolved ?? 0) + 1);
+    expect(figures.firstContactResolution.numerator).toBe(earlier.firstContactResolution.numerator + 1);
+    expect(figures.satisfaction.distribution[4]).toBe(earlier.satisfaction.distribution[4] + 1);
+
+    const exported = await handler(
+      httpEvent(routes().exportIncidents, { caller: agent, query: { from: today, to: today } }),
+      lambdaContext(),
+    );
+    const csv = (exported as APIGatewayProxyStructuredResultV2).body ?? '';
+    expect((exported as APIGatewayProxyStructuredResultV2).headers?.['content-type']).toContain('text/csv');
+    const table = parseCsv(csv);
+    if (!table.ok) throw new Error(table.message);
+    const rows = table.table.records.map((record) =>
+      incidentCsvRowSchema.parse(
+        Object.fromEntries(table.table.header.map((column, i) => [column, record.cells[i] ?? ''])),
+      ),
+    );
+    expect(rows.find((row) => row.incidentId === id)).toMatchObject({
+      state: 'resolved',
+      satisfaction: 5,
+      assignments: 1,
+    });
+    const { backlog: _backlog, ...fromRoute } = figures as IncidentMetrics & { backlog: unknown };
+    expect(computeMetrics(rows, fromRoute.period, fromRoute.period.timeZone)).toEqual(fromRoute);
+
+    const bad = await call(httpEvent(routes().getIncidentMetrics, { caller: agent, query: { from: today } }));
+    expect(bad.status).toBe(400);
+    expect(
+      (await call(httpEvent(routes().getIncidentMetrics, { caller: requester, query: {} }))).status,
+    ).toBe(403);
   });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { actorSchema } from '../../events/envelope.ts';
 import { fieldChangeSchema } from '../../events/service-catalogue.ts';
+import { csvText } from '../common/csv.ts';
 
 /** Kinds of record the audit trail knows; each audited event in the catalogue names one. */
 export const AUDITED_ENTITY_TYPES = [
@@ -55,17 +56,9 @@ const CSV_COLUMNS = [
   'correlationId',
 ];
 
-function csvCell(value: unknown): string {
-  const text =
-    value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
-  // Cells starting with = + - @ are neutralised so a spreadsheet never runs them as formulas.
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
-
 /** One CSV line per changed field (an entry without changes still gets one line). */
 export function auditCsv(entries: readonly AuditEntry[]): string {
-  const lines = [CSV_COLUMNS.join(',')];
+  const rows: unknown[][] = [];
   for (const entry of entries) {
     const base = [
       entry.at,
@@ -76,9 +69,8 @@ export function auditCsv(entries: readonly AuditEntry[]): string {
       entry.actor.name,
     ];
     const changes = entry.changes.length > 0 ? entry.changes : [{ field: '', from: null, to: null }];
-    for (const change of changes) {
-      lines.push([...base, change.field, change.from, change.to, entry.correlationId].map(csvCell).join(','));
-    }
+    for (const change of changes)
+      rows.push([...base, change.field, change.from, change.to, entry.correlationId]);
   }
-  return `${lines.join('\r\n')}\r\n`;
+  return csvText(CSV_COLUMNS, rows);
 }

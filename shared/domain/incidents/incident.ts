@@ -86,6 +86,8 @@ export const incidentSchema = z.object({
     .object({ rating: z.number().int().min(1).max(5), comment: z.string().nullable(), at: z.iso.datetime() })
     .nullable(),
   firstResponseAt: z.iso.datetime().nullable(),
+  /** How many times a team or assignee was set: 1 for an incident taken on once (first-contact figures). */
+  assignmentCount: z.number().int().nonnegative().default(0),
   sla: slaSnapshotSchema,
   version: z.number().int().positive(),
   createdAt: z.iso.datetime(),

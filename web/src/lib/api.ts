@@ -19,6 +19,7 @@ import type {
   ImportReport,
   Incident,
   IncidentChanges,
+  IncidentDashboard,
   IncidentRecord,
   IncidentSummary,
   Invitation,
@@ -34,6 +35,7 @@ import type {
   Priority,
   PublicBranding,
   Queue,
+  ReportPeriod,
   SavedView,
   SavedViewInput,
   Service,
@@ -192,6 +194,21 @@ export function rateIncident(incidentId: string, etag: string, rating: number, c
 export async function bulkAssignIncidents(assignment: BulkAssignment): Promise<BulkResult[]> {
   return (await call<{ items: BulkResult[] }>('POST', '/incidents/bulk-assignment', { body: assignment }))
     .items;
+}
+
+// --- Incident figures ----------------------------------------------------------------------------------
+
+export function getIncidentMetrics(period: ReportPeriod) {
+  return call<IncidentDashboard>('GET', '/incidents/metrics', { query: { ...period } });
+}
+
+/** The same incidents as CSV, one line each, to recompute every figure. */
+export async function exportIncidents(period: ReportPeriod): Promise<Blob> {
+  const response = await request('GET', '/incidents/export', {
+    query: { ...period },
+    accept: 'text/csv, application/problem+json',
+  });
+  return response.blob();
 }
 
 // --- Incident import -----------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ import type {
   HoldReason as HoldReasonType,
   IncidentState as IncidentStateType,
 } from '../../../shared/domain/incidents/lifecycle.ts';
+import type { incidentMetricsSchema } from '../../../shared/domain/incidents/metrics.ts';
 import type { savedViewInputSchema } from '../../../shared/domain/incidents/saved-view.ts';
 import type {
   NotificationKind as NotificationKindType,
@@ -329,3 +330,10 @@ export type {
   ImportMapping,
   ImportReport,
 } from '../../../shared/domain/incidents/import.ts';
+
+// ── Incident figures ───────────────────────────────────────────────────────────────────────────
+
+export type IncidentDashboard = z.infer<typeof incidentMetricsSchema>;
+export type Ratio = IncidentDashboard['firstContactResolution'];
+/** Days in the tenant's zone, both included; without them the API takes the last 30 days. */
+export type ReportPeriod = { from: string; to: string };
