@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -10,6 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { detailSchema } from '#shared/events/envelope.ts';
 import { ServiceCreated, ServiceUpdated } from '#shared/events/service-catalogue.ts';
+import { tableName } from '#shared/platform/table.ts';
 import { type Caller, httpEvent, lambdaContext } from '../../test/support/http-event.ts';
 import { mockTenants } from '../../test/support/tenants.ts';
 import { handler } from './handler.ts';
@@ -50,6 +52,25 @@ const stored = {
   __edb_e__: 'service',
   __edb_v__: '1',
 };
+
+const TABLE = tableName();
+
+function businessUnitItem(businessUnitId: string) {
+  return {
+    tenantId: 'acme',
+    businessUnitId,
+    name: businessUnitId,
+    sortName: businessUnitId,
+    costCentre: 'CC-1',
+    version: 1,
+    createdAt: '2026-11-01T08:00:00.000Z',
+    updatedAt: '2026-11-01T08:00:00.000Z',
+    pk: `t#acme#business-unit#${businessUnitId}`,
+    sk: 'business-unit',
+    __edb_e__: 'businessUnit',
+    __edb_v__: '1',
+  };
+}
 
 beforeEach(() => {
   dynamo.reset();
@@ -96,6 +117,77 @@ describe('POST /api/services', () => {
       actor: { userId: 'u-owner' },
     });
     expect(detail.data.changes).toContainEqual({ field: 'name', from: null, to: 'VPN' });
+  });
+
+  it('checks the subscribed units in one BatchGetItem of the caller tenant keys', async () => {
+    // Prepare
+    dynamo.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [businessUnitItem('bu-sales')] } });
+    dynamo.on(TransactWriteCommand).resolves({});
+    const body = { name: 'CRM', owner: 'Apps', consumerBusinessUnitIds: ['bu-sales'] };
+
+    // Act
+    const response = await call(httpEvent(routes.createService, { caller: owner, body }));
+
+    // Assess
+    expect(response.statusCode).toBe(201);
+    expect(response.json).toMatchObject({ consumerBusinessUnitIds: ['bu-sales'] });
+    const reads = dynamo.commandCalls(BatchGetCommand);
+    expect(reads).toHaveLength(1);
+    expect(reads[0]?.args[0].input.RequestItems?.[TABLE]?.Keys).toEqual([
+      { pk: 't#acme#business-unit#bu-sales', sk: 'business-unit' },
+    ]);
+    const items = dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items[0]?.Put?.Item?.consumerBusinessUnitIds).toEqual(['bu-sales']);
+    const detail = detailSchema(ServiceCreated.data).parse(JSON.parse(String(items[1]?.Put?.Item?.detail)));
+    expect(detail.data.changes).toContainEqual({
+      field: 'consumerBusinessUnitIds',
+      from: null,
+      to: ['bu-sales'],
+    });
+  });
+
+  it('answers 400 naming the units the tenant does not have, and writes nothing', async () => {
+    dynamo.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [businessUnitItem('bu-sales')] } });
+    const body = { name: 'CRM', owner: 'Apps', consumerBusinessUnitIds: ['bu-sales', 'bu-gone', 'bu-other'] };
+
+    const response = await call(httpEvent(routes.createService, { caller: owner, body }));
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json?.errors).toEqual([
+      { path: 'body.consumerBusinessUnitIds', message: 'There are no business units bu-gone, bu-other' },
+    ]);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('asks again for the unit keys DynamoDB left unprocessed', async () => {
+    dynamo
+      .on(BatchGetCommand)
+      .resolvesOnce({
+        Responses: { [TABLE]: [businessUnitItem('bu-sales')] },
+        UnprocessedKeys: { [TABLE]: { Keys: [{ pk: 't#acme#business-unit#bu-hr', sk: 'business-unit' }] } },
+      })
+      .resolvesOnce({ Responses: { [TABLE]: [businessUnitItem('bu-hr')] } });
+    dynamo.on(TransactWriteCommand).resolves({});
+    const body = { name: 'CRM', owner: 'Apps', consumerBusinessUnitIds: ['bu-sales', 'bu-hr'] };
+
+    const response = await call(httpEvent(routes.createService, { caller: owner, body }));
+
+    expect(response.statusCode).toBe(201);
+    expect(dynamo.commandCalls(BatchGetCommand)[1]?.args[0].input.RequestItems?.[TABLE]?.Keys).toEqual([
+      { pk: 't#acme#business-unit#bu-hr', sk: 'business-unit' },
+    ]);
+  });
+
+  it('reads nothing more when the service is offered to every unit', async () => {
+    dynamo.on(TransactWriteCommand).resolves({});
+
+    const response = await call(
+      httpEvent(routes.createService, { caller: owner, body: { name: 'Mail', owner: 'IT' } }),
+    );
+
+    expect(response.statusCode).toBe(201);
+    expect(response.json).toMatchObject({ consumerBusinessUnitIds: [] });
+    expect(dynamo.commandCalls(BatchGetCommand)).toHaveLength(0);
   });
 
   it('answers 400 with one message per invalid field and writes nothing', async () => {
@@ -161,6 +253,8 @@ describe('GET /api/services/{serviceId}', () => {
     expect(response.headers?.etag).toBe('"3"');
     expect(response.json).not.toHaveProperty('tenantId');
     expect(response.json).not.toHaveProperty('pk');
+    // Stored before services named units: offered to every unit.
+    expect(response.json?.consumerBusinessUnitIds).toEqual([]);
     expect(dynamo.commandCalls(GetCommand)[0]?.args[0].input.Key).toEqual({
       pk: 't#acme#service#svc-1',
       sk: 'service',
@@ -225,6 +319,58 @@ describe('PATCH /api/services/{serviceId}', () => {
     const items = dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     expect(items[0]?.Update?.ConditionExpression).toContain('#version = :version');
     expect(Object.values(items[0]?.Update?.ExpressionAttributeValues ?? {})).toContain(3);
+    const detail = detailSchema(ServiceUpdated.data).parse(JSON.parse(String(items[1]?.Put?.Item?.detail)));
+    expect(detail.data.changes).toEqual([{ field: 'owner', from: 'Workplace', to: 'Messaging' }]);
+  });
+
+  it('subscribes units under the version condition and announces the lists before and after', async () => {
+    dynamo.on(GetCommand).resolves({ Item: { ...stored, consumerBusinessUnitIds: ['bu-sales'] } });
+    dynamo.on(BatchGetCommand).resolves({
+      Responses: { [TABLE]: [businessUnitItem('bu-sales'), businessUnitItem('bu-hr')] },
+    });
+    dynamo.on(TransactWriteCommand).resolves({});
+
+    const response = await call(
+      patch({ 'if-match': '"3"' }, { consumerBusinessUnitIds: ['bu-sales', 'bu-hr'] }),
+    );
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json).toMatchObject({ consumerBusinessUnitIds: ['bu-sales', 'bu-hr'], version: 4 });
+    const items = dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(Object.values(items[0]?.Update?.ExpressionAttributeValues ?? {})).toContainEqual([
+      'bu-sales',
+      'bu-hr',
+    ]);
+    const detail = detailSchema(ServiceUpdated.data).parse(JSON.parse(String(items[1]?.Put?.Item?.detail)));
+    expect(detail.data.changes).toEqual([
+      { field: 'consumerBusinessUnitIds', from: ['bu-sales'], to: ['bu-sales', 'bu-hr'] },
+    ]);
+  });
+
+  it('answers 400 for an unknown unit in a change and writes nothing', async () => {
+    dynamo.on(GetCommand).resolves({ Item: stored });
+    dynamo.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [] } });
+
+    const response = await call(patch({ 'if-match': '"3"' }, { consumerBusinessUnitIds: ['bu-nope'] }));
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json?.errors).toEqual([
+      { path: 'body.consumerBusinessUnitIds', message: 'There is no business unit bu-nope' },
+    ]);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('reads no units when the change leaves the list as it was', async () => {
+    dynamo.on(GetCommand).resolves({ Item: { ...stored, consumerBusinessUnitIds: ['bu-sales', 'bu-hr'] } });
+    dynamo.on(TransactWriteCommand).resolves({});
+
+    const response = await call(
+      patch({ 'if-match': '"3"' }, { owner: 'Messaging', consumerBusinessUnitIds: ['bu-hr', 'bu-sales'] }),
+    );
+
+    expect(response.statusCode).toBe(200);
+    expect(dynamo.commandCalls(BatchGetCommand)).toHaveLength(0);
+    const items = dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     const detail = detailSchema(ServiceUpdated.data).parse(JSON.parse(String(items[1]?.Put?.Item?.detail)));
     expect(detail.data.changes).toEqual([{ field: 'owner', from: 'Workplace', to: 'Messaging' }]);
   });

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { getDatabase } from '#shared/data/database.ts';
 import { throwOnCancelled } from '#shared/data/transactions.ts';
 import {
@@ -12,9 +14,16 @@ import {
   type ServiceStatus,
 } from '#shared/domain/service-catalogue/service.ts';
 import { ServiceCreated, ServiceUpdated } from '#shared/events/service-catalogue.ts';
+import { getDocumentClient } from '#shared/platform/clients.ts';
 import { openCursor, sealCursor } from '#shared/platform/cursor.ts';
-import { ConflictError, NotFoundError, PreconditionFailedError } from '#shared/platform/errors.ts';
+import {
+  ConflictError,
+  NotFoundError,
+  PreconditionFailedError,
+  ValidationError,
+} from '#shared/platform/errors.ts';
 import { outboxRecord } from '#shared/platform/outbox.ts';
+import { tableName } from '#shared/platform/table.ts';
 import type { TenantContext } from '#shared/platform/tenant-context.ts';
 
 interface Command {
@@ -23,14 +32,57 @@ interface Command {
   now: Date;
 }
 
-type StoredService = Service & { tenantId: string };
+type StoredService = Omit<Service, 'consumerBusinessUnitIds'> & {
+  tenantId: string;
+  sortName?: string | undefined;
+  /** Absent on items written before services named their business units. */
+  consumerBusinessUnitIds?: string[] | undefined;
+};
 
 function toService({
   tenantId: _tenant,
-  ...service
-}: StoredService & { sortName?: string | undefined }): Service {
-  const { sortName: _sort, ...rest } = service;
-  return rest;
+  sortName: _sort,
+  consumerBusinessUnitIds,
+  ...rest
+}: StoredService): Service {
+  return { ...rest, consumerBusinessUnitIds: consumerBusinessUnitIds ?? [] };
+}
+
+/**
+ * Refuses ids that are not business units of the tenant, naming them. One BatchGetItem: the schema
+ * allows at most 100 ids, which is what one request can read (keys left unprocessed under load are
+ * asked again). Units cannot be deleted, so the check need not hold until the write.
+ */
+async function checkBusinessUnits(ctx: TenantContext, businessUnitIds: readonly string[]): Promise<void> {
+  if (businessUnitIds.length === 0) return;
+  const units = getDatabase().entities.businessUnit;
+  let pending = businessUnitIds.map(
+    (businessUnitId) =>
+      units.get({ tenantId: ctx.tenantId, businessUnitId }).params().Key as Record<string, unknown>,
+  );
+  const found: Record<string, unknown>[] = [];
+  for (let attempt = 0; pending.length > 0; attempt += 1) {
+    if (attempt === 5) throw new Error(`${pending.length} keys were still unprocessed`);
+    if (attempt > 0) await sleep(25 * 2 ** attempt);
+    const result = await getDocumentClient().send(
+      new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending } } }),
+    );
+    found.push(...(result.Responses?.[tableName()] ?? []));
+    pending = result.UnprocessedKeys?.[tableName()]?.Keys ?? [];
+  }
+  const known = new Set(units.parse({ Items: found }).data.map((unit) => unit.businessUnitId));
+  const unknown = businessUnitIds.filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    throw new ValidationError([
+      {
+        path: 'body.consumerBusinessUnitIds',
+        message:
+          unknown.length === 1
+            ? `There is no business unit ${unknown[0]}`
+            : `There are no business units ${unknown.join(', ')}`,
+      },
+    ]);
+  }
 }
 
 export async function listServices(
@@ -58,6 +110,7 @@ export async function createService(
   { ctx, correlationId, now }: Command,
   input: NewService,
 ): Promise<Service> {
+  await checkBusinessUnits(ctx, input.consumerBusinessUnitIds);
   const at = now.toISOString();
   const service: Service = {
     serviceId: randomUUID(),
@@ -110,6 +163,9 @@ export async function updateService(
   }
   const diff = diffService(current, changes);
   if (diff.length === 0) return current;
+  if (diff.some((change) => change.field === 'consumerBusinessUnitIds')) {
+    await checkBusinessUnits(ctx, changes.consumerBusinessUnitIds ?? []);
+  }
   const next: Service = {
     ...current,
     ...Object.fromEntries(diff.map((change) => [change.field, change.to])),
@@ -123,13 +179,22 @@ export async function updateService(
     { serviceId, name: next.name, status: next.status, recordVersion: next.version, changes: diff },
     { correlationId, now },
   );
-  const { name, description, owner, status, updatedAt, updatedBy } = next;
+  const { name, description, owner, status, consumerBusinessUnitIds, updatedAt, updatedBy } = next;
   const db = getDatabase();
   const result = await db.transaction
     .write(({ service, outbox }) => [
       service
         .patch({ tenantId: ctx.tenantId, serviceId })
-        .set({ name, description, owner, status, updatedAt, updatedBy, version: next.version })
+        .set({
+          name,
+          description,
+          owner,
+          status,
+          consumerBusinessUnitIds,
+          updatedAt,
+          updatedBy,
+          version: next.version,
+        })
         .where(({ version }, { eq }) => eq(version, current.version))
         .commit(),
       outbox.create(event).commit(),

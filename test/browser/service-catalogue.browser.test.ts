@@ -39,7 +39,8 @@ function textOf(locator: Locator): Promise<string> {
   return locator.innerText();
 }
 
-async function fieldErrorOf(page: Page, input: Locator): Promise<string> {
+/** The hint and error texts a control (or group) points at with aria-describedby. */
+async function describedText(page: Page, input: Locator): Promise<string> {
   const describedBy = (await input.getAttribute('aria-describedby')) ?? '';
   const texts = await Promise.all(
     describedBy
@@ -123,7 +124,7 @@ describe('service catalogue in the browser', () => {
 
     // Assess: the API's message sits next to the name field, and what was typed is kept
     await expect.poll(() => name.getAttribute('aria-invalid')).toBe('true');
-    expect(await fieldErrorOf(page, name)).toMatch(/name is required/i);
+    expect(await describedText(page, name)).toMatch(/name is required/i);
     expect(await owner.inputValue()).toBe('Workplace Services');
 
     // Act: complete the form
@@ -205,6 +206,63 @@ describe('service catalogue in the browser', () => {
     await page.goto(`${cloud.url}/services`);
     await page.waitForURL(isPath('/login'));
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  }, 120_000);
+
+  it('lets a tenant admin subscribe business units to a service and shows them by name', async () => {
+    // Prepare
+    const page = await openPage();
+    await signIn(page, cloud.url, 'admin@acme.example');
+
+    // Act: a new service for Finance only
+    await page.getByRole('link', { name: 'New service' }).click();
+    await page.waitForURL(isPath('/services/new'));
+    await page.getByLabel('Name', { exact: true }).fill('Treasury Portal');
+    await page.getByLabel('Owner', { exact: true }).fill('Business Applications');
+    const units = page.getByRole('group', { name: /Subscribed business units/ });
+    await units.getByRole('checkbox', { name: 'Finance' }).check();
+    // Every unit of the tenant is offered, by name, with what leaving them all unticked means.
+    expect(await units.getByRole('checkbox').count()).toBe(4);
+    expect(await describedText(page, units)).toContain('None ticked: offered to every unit');
+    await page.getByRole('button', { name: 'Create service' }).click();
+    await page.waitForURL(isPath(/^\/services\/(?!new$)[^/]+$/));
+
+    // Assess: the service page names the unit, and the creation says who subscribed it
+    await page.getByRole('heading', { name: 'Treasury Portal', level: 1 }).waitFor();
+    const subscribed = page.getByRole('list', { name: 'Subscribed business units' });
+    await expect.poll(() => subscribed.getByRole('listitem').allInnerTexts()).toEqual(['Finance']);
+    const created = auditEntries(page).filter({ hasText: /^Created by/ });
+    await created.waitFor({ timeout: AUDIT_TIMEOUT_MS });
+    expect(await textOf(created)).toContain('Subscribed business units: Finance');
+    expect(await textOf(created)).toContain('Acme Tenant Admin');
+    const serviceUrl = page.url();
+
+    // Act: Sales instead of Finance
+    await page.getByRole('link', { name: 'Edit service' }).click();
+    await page.waitForURL(isPath(/\/edit$/));
+    await expect.poll(() => units.getByRole('checkbox', { name: 'Finance' }).isChecked()).toBe(true);
+    await units.getByRole('checkbox', { name: 'Finance' }).uncheck();
+    await units.getByRole('checkbox', { name: 'Sales' }).check();
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.waitForURL(serviceUrl);
+
+    // Assess: the page and the audit trail show the change by unit names
+    await expect.poll(() => subscribed.getByRole('listitem').allInnerTexts()).toEqual(['Sales']);
+    const updated = auditEntries(page).filter({ hasText: /^Updated by/ });
+    await updated.waitFor({ timeout: AUDIT_TIMEOUT_MS });
+    expect(await textOf(updated)).toContain('Subscribed business units: Finance → Sales');
+
+    // Act: untick every unit
+    await page.getByRole('link', { name: 'Edit service' }).click();
+    await page.waitForURL(isPath(/\/edit$/));
+    await expect.poll(() => units.getByRole('checkbox', { name: 'Sales' }).isChecked()).toBe(true);
+    await units.getByRole('checkbox', { name: 'Sales' }).uncheck();
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.waitForURL(serviceUrl);
+
+    // Assess: offered to every unit again
+    const details = page.getByRole('region', { name: 'Details' });
+    await expect.poll(() => textOf(details)).toContain('Every unit');
+    expect(await subscribed.count()).toBe(0);
   }, 120_000);
 
   it('shows a requester the catalogue without the buttons to change it', async () => {

@@ -11,6 +11,12 @@ export function serviceEntity() {
       description: { type: 'string', required: true },
       owner: { type: 'string', required: true },
       status: { type: ['pipeline', 'live', 'retired'] as const, required: true },
+      /**
+       * Business units that subscribe to the service; empty: every unit. Not required, so an item
+       * written before the field existed still reads (the use-case reads it as empty). A list, not a
+       * set: DynamoDB cannot store an empty set.
+       */
+      consumerBusinessUnitIds: { type: 'list', items: { type: 'string' } },
       version: { type: 'number', required: true },
       createdAt: { type: 'string', required: true, readOnly: true },
       createdBy: { type: 'string', required: true, readOnly: true },

@@ -324,6 +324,11 @@ export function getPublicBranding(tenantId: string) {
 
 // --- Directory ---------------------------------------------------------------------------------------
 
+/** The signed-in user's own record (unit, teams): what the token does not carry. */
+export function getMe() {
+  return call<DirectoryUser & { teamIds: string[] }>('GET', '/me', {});
+}
+
 export function listUsers(query: PageQuery) {
   return call<Page<DirectoryUser>>('GET', '/users', { query });
 }
