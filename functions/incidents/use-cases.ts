@@ -33,6 +33,7 @@ import {
 } from '#shared/domain/incidents/incident.ts';
 import { closeDueAt, transition } from '#shared/domain/incidents/lifecycle.ts';
 import { decidePriority, incidentNumber } from '#shared/domain/incidents/priority.ts';
+import { isOfferedTo } from '#shared/domain/service-catalogue/service.ts';
 import type { SlaTarget } from '#shared/domain/sla/policy.ts';
 import type { EventDefinition } from '#shared/events/envelope.ts';
 import {
@@ -335,6 +336,19 @@ export async function createIncident(command: Command, input: NewIncident): Prom
   const caller = inputs.users.get(callerId);
   if (input.callerId !== undefined && (!caller || caller.status === 'deactivated')) {
     throw noSuch('body.callerId', 'active user');
+  }
+  // A requester reports against the services their unit uses; IT staff may log against any.
+  if (
+    input.serviceId !== null &&
+    !isStaff(ctx) &&
+    !isOfferedTo({ consumerBusinessUnitIds: [...inputs.serviceConsumers] }, caller?.businessUnitId ?? null)
+  ) {
+    throw new ValidationError([
+      {
+        path: 'body.serviceId',
+        message: 'Your business unit does not use this service; pick one it subscribes to',
+      },
+    ]);
   }
   const rules = inputs.rules;
   const decision = decidePriority(rules.matrix, input);

@@ -81,6 +81,8 @@ export const demoServices: readonly {
   description: string;
   owner: string;
   status: 'pipeline' | 'live' | 'retired';
+  /** Names of the business units that subscribe; none: offered to every unit. */
+  consumers?: readonly string[];
 }[] = [
   {
     name: 'Email and Calendar',
@@ -99,6 +101,7 @@ export const demoServices: readonly {
     description: 'General ledger, accounts payable and receivable.',
     owner: 'Business Applications',
     status: 'live',
+    consumers: ['Finance', 'Sales'],
   },
   {
     name: 'VPN Remote Access',
@@ -110,6 +113,7 @@ export const demoServices: readonly {
     name: 'Data Warehouse',
     description: 'Reporting and analytics platform for business units.',
     owner: 'Data Platform',
+    consumers: ['Finance'],
     status: 'pipeline',
   },
   {

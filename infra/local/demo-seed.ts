@@ -98,8 +98,11 @@ export async function seedDemoData(
     }
 
     const serviceIds = new Map<string, string>();
-    for (const service of demoServices) {
-      const created = await api.send(adminToken, 'POST', '/api/services', service);
+    for (const { consumers = [], ...service } of demoServices) {
+      const created = await api.send(adminToken, 'POST', '/api/services', {
+        ...service,
+        consumerBusinessUnitIds: consumers.map((name) => units.get(name) ?? name),
+      });
       serviceIds.set(service.name, String(created.serviceId));
     }
     if (options.incidents) {

@@ -119,6 +119,8 @@ export interface IncidentWriteInputs {
   /** The incident, when one was asked for and exists. */
   stored: StoredIncident | undefined;
   serviceExists: boolean;
+  /** The units subscribing to the named service (empty: every unit), when it exists. */
+  serviceConsumers: readonly string[];
   businessUnitExists: boolean;
   teamExists: boolean;
   users: ReadonlyMap<string, ReferencedUser>;
@@ -167,6 +169,7 @@ export async function readForIncidentWrite(
     rules: rulesFrom(db.tenantSetting.parse({ Items: of('tenantSetting') }).data),
     stored: record ? parseStored(record.record) : undefined,
     serviceExists: of('service').length > 0,
+    serviceConsumers: db.service.parse({ Items: of('service') }).data[0]?.consumerBusinessUnitIds ?? [],
     businessUnitExists: of('businessUnit').length > 0,
     teamExists: of('team').length > 0,
     users,

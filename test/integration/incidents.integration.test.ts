@@ -569,4 +569,40 @@ describe('incidents on the local database', () => {
       (await call(httpEvent(routes().getIncidentMetrics, { caller: requester, query: {} }))).status,
     ).toBe(403);
   });
+
+  it('lets a requester report only against services their unit uses; IT staff log against any', async () => {
+    const service = (serviceId: string, consumerBusinessUnitIds: string[]) =>
+      getDatabase()
+        .entities.service.put({
+          tenantId: 'acme',
+          serviceId,
+          name: serviceId,
+          description: '',
+          owner: 'IT',
+          status: 'live',
+          consumerBusinessUnitIds,
+          version: 1,
+          createdAt: '2026-01-01T00:00:00.000Z',
+          createdBy: 'seed',
+          updatedAt: '2026-01-01T00:00:00.000Z',
+          updatedBy: 'seed',
+        })
+        .go();
+    await service('svc-finance-only', ['bu-finance']);
+    await service('svc-sales', ['bu-sales']);
+    await service('svc-everyone', []);
+    const walkIn: Caller = {
+      tenantId: 'acme',
+      userId: 'u-walk-in',
+      name: 'Wanda Walk-in',
+      roles: ['requester'],
+    };
+
+    const refused = await report(walkIn, { serviceId: 'svc-finance-only' });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.json)).toContain('Your business unit does not use this service');
+    expect((await report(walkIn, { serviceId: 'svc-sales' })).status).toBe(201);
+    expect((await report(walkIn, { serviceId: 'svc-everyone' })).status).toBe(201);
+    expect((await report(agent, { serviceId: 'svc-finance-only', callerId: 'u-walk-in' })).status).toBe(201);
+  });
 });
