@@ -2,7 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['shared/**/*.test.ts', 'functions/**/*.test.ts', 'infra/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'shared/**/*.test.ts',
+      'functions/**/*.test.ts',
+      'infra/**/*.test.ts',
+      'test/**/*.test.ts',
+      'bench/**/*.unit.test.ts',
+    ],
     exclude: ['**/node_modules/**', 'web/**', '.tools/**', 'cdk.out/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -49,6 +49,19 @@ export interface LocalCloudOptions {
   readonly busRetry?: { attempts: number; baseDelayMs: number };
   /** How often expired items are swept (DynamoDB TTL); 0 turns the sweeper off. */
   readonly ttlSweepMs?: number;
+  /**
+   * Wraps every function invocation (route, subscription, schedule, stream batch) and must call `run`
+   * once. For measuring (`npm run bench` attributes table requests and durations to what ran); what
+   * the handler gets and returns is unchanged.
+   */
+  readonly aroundInvoke?: (invocation: LocalInvocation, run: () => Promise<unknown>) => Promise<unknown>;
+}
+
+/** One function invocation as {@link LocalCloudOptions.aroundInvoke} sees it. */
+export interface LocalInvocation {
+  readonly processName: string;
+  /** What the handler gets: a payload 2.0 request, a bus or scheduled envelope, or a stream batch. */
+  readonly event: unknown;
 }
 
 export interface LocalCloud {
@@ -169,7 +182,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const invoke = async (processName: string, event: unknown): Promise<unknown> => {
     const handler = handlers.get(processName);
     if (!handler) throw new Error(`No function for process ${processName}`);
-    return handler(event, lambdaContext(processName));
+    const run = () => handler(event, lambdaContext(processName));
+    return options.aroundInvoke ? options.aroundInvoke({ processName, event }, run) : run();
   };
 
   for (const manifest of manifests) {
