@@ -131,7 +131,7 @@ describe('service desk in the browser', () => {
     await requester.goto(confirmLink);
     await requester.getByRole('heading', { name: 'Status: resolved' }).waitFor();
     // The link brings the requester to the question, without answering it for them
-    await expect.poll(() => requester.evaluate(() => document.activeElement?.textContent)).toBe('Is it fixed?');
+    await expect.poll(() => requester.evaluate('document.activeElement?.textContent')).toBe('Is it fixed?');
     await requester.getByText('Replaced the worn pickup roller.').first().waitFor();
     await requester.getByRole('button', { name: "Confirm it's fixed" }).click();
     await requester.getByRole('status').filter({ hasText: 'Thank you for confirming.' }).waitFor();
