@@ -14,4 +14,7 @@ const before = text.slice(0, text.indexOf(start) + start.length);
 const after = text.slice(text.indexOf(end));
 writeFileSync(file, `${before}\n\n${roleMatrixMarkdown(manifests)}\n\n${after}`);
 // The table is written plain; the formatter aligns it as `npm test`'s format check expects.
-execFileSync(join(root, 'node_modules', '.bin', 'biome'), ['format', '--write', file], { cwd: root, stdio: 'ignore' });
+execFileSync(join(root, 'node_modules', '.bin', 'biome'), ['format', '--write', file], {
+  cwd: root,
+  stdio: 'ignore',
+});
