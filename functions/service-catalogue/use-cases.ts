@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGetItems, keyOf } from '#shared/data/batch-get.ts';
 import { getDatabase } from '#shared/data/database.ts';
 import { throwOnCancelled } from '#shared/data/transactions.ts';
 import {
@@ -14,7 +13,6 @@ import {
   type ServiceStatus,
 } from '#shared/domain/service-catalogue/service.ts';
 import { ServiceCreated, ServiceUpdated } from '#shared/events/service-catalogue.ts';
-import { getDocumentClient } from '#shared/platform/clients.ts';
 import { openCursor, sealCursor } from '#shared/platform/cursor.ts';
 import {
   ConflictError,
@@ -23,7 +21,6 @@ import {
   ValidationError,
 } from '#shared/platform/errors.ts';
 import { outboxRecord } from '#shared/platform/outbox.ts';
-import { tableName } from '#shared/platform/table.ts';
 import type { TenantContext } from '#shared/platform/tenant-context.ts';
 
 interface Command {
@@ -56,20 +53,11 @@ function toService({
 async function checkBusinessUnits(ctx: TenantContext, businessUnitIds: readonly string[]): Promise<void> {
   if (businessUnitIds.length === 0) return;
   const units = getDatabase().entities.businessUnit;
-  let pending = businessUnitIds.map(
-    (businessUnitId) =>
-      units.get({ tenantId: ctx.tenantId, businessUnitId }).params().Key as Record<string, unknown>,
+  const found = await batchGetItems(
+    businessUnitIds.map((businessUnitId) =>
+      keyOf(units.get({ tenantId: ctx.tenantId, businessUnitId }).params()),
+    ),
   );
-  const found: Record<string, unknown>[] = [];
-  for (let attempt = 0; pending.length > 0; attempt += 1) {
-    if (attempt === 5) throw new Error(`${pending.length} keys were still unprocessed`);
-    if (attempt > 0) await sleep(25 * 2 ** attempt);
-    const result = await getDocumentClient().send(
-      new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending } } }),
-    );
-    found.push(...(result.Responses?.[tableName()] ?? []));
-    pending = result.UnprocessedKeys?.[tableName()]?.Keys ?? [];
-  }
   const known = new Set(units.parse({ Items: found }).data.map((unit) => unit.businessUnitId));
   const unknown = businessUnitIds.filter((id) => !known.has(id));
   if (unknown.length > 0) {

@@ -1,6 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
+import { batchGetItems, keyOf } from '#shared/data/batch-get.ts';
 import { getDatabase } from '#shared/data/database.ts';
 import { throwOnCancelled } from '#shared/data/transactions.ts';
 import { defaultIncidentSettings } from '#shared/domain/incidents/settings.ts';
@@ -18,7 +17,6 @@ import {
 } from '#shared/domain/service-levels/rules.ts';
 import { defaultSettings } from '#shared/domain/tenancy/defaults.ts';
 import { ServiceLevelSettingChanged } from '#shared/events/service-levels.ts';
-import { getDocumentClient } from '#shared/platform/clients.ts';
 import {
   ConflictError,
   type FieldError,
@@ -27,7 +25,6 @@ import {
   ValidationError,
 } from '#shared/platform/errors.ts';
 import { outboxRecord } from '#shared/platform/outbox.ts';
-import { tableName } from '#shared/platform/table.ts';
 import type { TenantContext } from '#shared/platform/tenant-context.ts';
 
 /*
@@ -139,7 +136,6 @@ async function readForSave(
   references: References,
 ): Promise<ReadForSave> {
   const db = getDatabase().entities;
-  const keyOf = (params: { Key?: Record<string, unknown> }) => params.Key as Record<string, unknown>;
   const keys = [
     ...settingNames.map((name) => keyOf(db.tenantSetting.get({ tenantId, name }).params())),
     ...(references.serviceIds ?? []).map((serviceId) =>
@@ -153,7 +149,7 @@ async function readForSave(
   ];
   const items: Record<string, unknown>[] = [];
   for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
-    items.push(...(await batchGet(keys.slice(start, start + BATCH_GET_LIMIT))));
+    items.push(...(await batchGetItems(keys.slice(start, start + BATCH_GET_LIMIT))));
   }
   const of = (entity: string) => ({ Items: items.filter((item) => item.__edb_e__ === entity) });
   return {
@@ -176,21 +172,6 @@ async function readForSave(
         .data.map((user) => [user.userId, { name: user.name, roles: user.roles, status: user.status }]),
     ),
   };
-}
-
-async function batchGet(keys: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let pending = keys;
-  for (let attempt = 0; pending.length > 0; attempt += 1) {
-    if (attempt === 5) throw new Error(`${pending.length} keys were still unprocessed`);
-    if (attempt > 0) await sleep(25 * 2 ** attempt);
-    const result = await getDocumentClient().send(
-      new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending } } }),
-    );
-    items.push(...(result.Responses?.[tableName()] ?? []));
-    pending = result.UnprocessedKeys?.[tableName()]?.Keys ?? [];
-  }
-  return items;
 }
 
 // ── Saving ─────────────────────────────────────────────────────────────────────────────────────

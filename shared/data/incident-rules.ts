@@ -1,5 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Incident } from '../domain/incidents/incident.ts';
 import {
   defaultIncidentSettings,
@@ -27,9 +25,8 @@ import {
   priorityMatrixSchema,
   slaPolicySchema,
 } from '../domain/tenancy/defaults.ts';
-import { getDocumentClient } from '../platform/clients.ts';
 import { ConflictError } from '../platform/errors.ts';
-import { tableName } from '../platform/table.ts';
+import { batchGetItems, keyOf } from './batch-get.ts';
 import { getDatabase } from './database.ts';
 import { parseStored, type StoredIncident } from './incident-store.ts';
 
@@ -136,7 +133,6 @@ export async function readForIncidentWrite(
   references: IncidentReferences,
 ): Promise<IncidentWriteInputs> {
   const db = getDatabase().entities;
-  const keyOf = (params: { Key?: Record<string, unknown> }) => params.Key as Record<string, unknown>;
   const userIds = [...new Set(references.userIds?.filter((id): id is string => typeof id === 'string'))];
   const keys = [
     ...SETTING_NAMES.map((name) => keyOf(db.tenantSetting.get({ tenantId, name }).params())),
@@ -152,7 +148,7 @@ export async function readForIncidentWrite(
     ...(references.teamId ? [keyOf(db.team.get({ tenantId, teamId: references.teamId }).params())] : []),
     ...userIds.map((userId) => keyOf(db.user.get({ tenantId, userId }).params())),
   ];
-  const items = await batchGet(keys);
+  const items = await batchGetItems(keys);
   const of = (entity: string) => items.filter((item) => item.__edb_e__ === entity);
   const [record] = db.incident.parse({ Items: of('incident') }).data;
   const users = new Map<string, ReferencedUser>();
@@ -174,22 +170,6 @@ export async function readForIncidentWrite(
     teamExists: of('team').length > 0,
     users,
   };
-}
-
-/** One BatchGetItem (at most 100 keys); keys DynamoDB leaves unprocessed under load are asked again. */
-async function batchGet(keys: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let pending = keys;
-  for (let attempt = 0; pending.length > 0; attempt += 1) {
-    if (attempt === 5) throw new Error(`${pending.length} keys were still unprocessed`);
-    if (attempt > 0) await sleep(25 * 2 ** attempt);
-    const result = await getDocumentClient().send(
-      new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending } } }),
-    );
-    items.push(...(result.Responses?.[tableName()] ?? []));
-    pending = result.UnprocessedKeys?.[tableName()]?.Keys ?? [];
-  }
-  return items;
 }
 
 /** The SLA target for the incident as it is now: the strictest matching policy, else the default. */
