@@ -95,6 +95,83 @@ async function itemsOf(tenantId: string): Promise<Record<string, unknown>[]> {
 /** Outbox items and processed markers expire by TTL; everything else of a deleted tenant must be gone. */
 const expiring = (item: Record<string, unknown>) => /#(outbox|processed)#/.test(String(item.pk));
 
+/**
+ * Items found only through other items (a user's notifications, preferences and saved views) or in
+ * job partitions (SLA recomputation, incident import with its chunks and number claims): the
+ * deletion must reach them as well.
+ */
+async function seedPerUserAndJobItems(tenantId: string): Promise<void> {
+  const db = getDatabase().entities;
+  const [user] = (await db.user.query.byEmail({ tenantId }).go()).data;
+  if (!user) throw new Error(`${tenantId} has no user to seed for`);
+  const { userId } = user;
+  const at = '2026-11-30T10:00:00.000Z';
+  const expiresAt = Math.floor(Date.parse('2027-01-01') / 1000);
+  await db.notification
+    .put({
+      tenantId,
+      userId,
+      notificationId: 'n-1',
+      kind: 'incident-assigned',
+      eventId: 'e-1',
+      incidentId: 'i-1',
+      subject: 'INC0000001 was assigned to you',
+      text: 'Yours now.',
+      link: '/portal/incidents/i-1',
+      createdAt: at,
+      mailStatus: 'sent',
+    })
+    .go();
+  await db.notificationPreferences.put({ tenantId, userId, mail: '{}', updatedAt: at }).go();
+  await db.savedViews.put({ tenantId, userId, views: '[]', version: 1, updatedAt: at }).go();
+  await db.slaRecomputation
+    .put({
+      tenantId,
+      jobId: 'r-1',
+      status: 'done',
+      total: 0,
+      done: 0,
+      changed: 0,
+      requestedBy: userId,
+      startedAt: at,
+      updatedAt: at,
+    })
+    .go();
+  await db.incidentImport
+    .put({
+      tenantId,
+      jobId: 'imp-1',
+      status: 'done',
+      rows: 1,
+      total: 1,
+      done: 1,
+      created: 1,
+      rejected: 0,
+      chunks: 1,
+      rejectedChunks: 0,
+      requestedBy: userId,
+      requestedByName: user.name,
+      startedAt: at,
+      updatedAt: at,
+      expiresAt,
+    })
+    .go();
+  await db.incidentImportChunk
+    .put({ tenantId, jobId: 'imp-1', kind: 'rows', index: '0000', rows: '[]', expiresAt })
+    .go();
+  await db.incidentImportRef
+    .put({
+      tenantId,
+      originalKey: 'OLD-1',
+      incidentId: 'i-1',
+      number: 'INC0000001',
+      jobId: 'imp-1',
+      row: 2,
+      importedAt: at,
+    })
+    .go();
+}
+
 async function onboard(tenantId: string, adminEmail: string) {
   const created = await call(
     tenants,
@@ -374,6 +451,7 @@ describe('tenant lifecycle on the local database', () => {
         body: { status: 'suspended' },
       }),
     );
+    await seedPerUserAndJobItems('acme');
     const globexBefore = await itemsOf('globex');
     const acmeBefore = (await itemsOf('acme')).filter((item) => !expiring(item));
 
